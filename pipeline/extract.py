@@ -1,0 +1,636 @@
+"""Stage 3, extract: people, organizations, cities, countries and technologies, with spaCy.
+
+Input: Article records with a supported language. Output: one `Extraction` (mentions and roles)
+per article. One spaCy pipeline per language, resolved from an ordered candidate list; the
+statistical `ner` is followed by the project's rule and gazetteer components (`pi_*`), whose
+contribution is visible in each mention's `source`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import gender_guesser.detector
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from pipeline import gazetteer, taxonomy
+from pipeline.config import PROJECT_MODEL_PREFIX, Config
+from pipeline.records import Article, Extraction, Mention, Role
+
+log = logging.getLogger(__name__)
+
+#: Entity labels inside the pipeline (after pi_labels) and the entity types they become.
+PER, ORG, LOC, CITY, COUNTRY = "PER", "ORG", "LOC", "CITY", "COUNTRY"
+ENTITY_TYPES = {PER: "person", ORG: "organization", CITY: "city", COUNTRY: "country"}
+MODEL_LABELS = {"PERSON": PER, "PER": PER, "ORG": ORG, "GPE": LOC, "LOC": LOC}
+#: Pipeline components the extractor needs; everything else a loaded pipeline has is disabled.
+NEEDED = {"tok2vec", "transformer", "ner", "senter", "sentencizer"}
+
+Doc.set_extension("technologies", default=None, force=True)
+Doc.set_extension("roles", default=None, force=True)
+
+# --- word lists ------------------------------------------------------------------------------
+HONORIFICS = {
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor", "sir",
+    "dame", "herr", "herrn", "frau", "professorin",
+}
+ROLE_WORDS_EN = {
+    "mayor", "president", "director", "manager", "chairman", "chairwoman", "chair", "ceo", "cto",
+    "cfo", "coo", "cio", "cdo", "founder", "co-founder", "minister", "secretary", "head",
+    "governor", "councillor", "councilor", "commissioner", "spokesperson", "spokesman",
+    "spokeswoman", "ambassador", "chancellor", "executive", "officer", "leader", "partner",
+    "researcher", "engineer", "scientist", "dean", "rector", "chief", "lead",
+}
+ROLE_HEADS_DE = (
+    "bürgermeisterin", "bürgermeister", "präsidentin", "präsident", "geschäftsführerin",
+    "geschäftsführer", "vorstandsvorsitzende", "vorstandsvorsitzender", "vorsitzende",
+    "vorsitzender", "ministerin", "minister", "staatssekretärin", "staatssekretär", "sekretärin",
+    "sekretär", "direktorin", "direktor", "gründerin", "gründer", "leiterin", "leiter",
+    "sprecherin", "sprecher", "dezernentin", "dezernent", "chefin", "chef", "vorständin",
+    "vorstand", "senatorin", "senator", "landrätin", "landrat", "stadträtin", "stadtrat",
+    "referentin", "referent", "beauftragte", "beauftragter", "botschafterin", "botschafter",
+    "managerin", "rektorin", "rektor", "kanzlerin", "kanzler",
+)
+ROLE_ABBREVIATIONS = {"CEO", "CTO", "CFO", "COO", "CIO", "CDO"}
+ROLE_MODIFIERS = {
+    "vice", "deputy", "general", "chief", "executive", "senior", "managing", "acting", "first",
+    "stellvertretende", "stellvertretender", "erste", "erster", "technical", "technische",
+    "technischer", "kaufmännische", "kaufmännischer", "regional", "global", "co",
+}
+AFFILIATION_WORDS = {"of", "at", "for", "des", "der", "von", "vom", "bei", "beim", "the", "am"}
+NAME_PARTICLES = {"von", "van", "de", "der", "den", "da", "di", "du", "del", "la", "le", "zu", "bin"}
+NOT_NAMES = {
+    "the", "am", "im", "paris", "april", "may", "will", "hope", "mai", "said", "june", "july",
+    "august", "march", "art", "china", "city", "smart", "den", "der", "die", "das", "ein",
+    "eine", "and", "und", "new", "neue", "sun", "star", "summer", "winter", "justice", "page",
+    "mobile", "digital", "green", "energy", "data", "cloud", "wang", "chen", "huawei",
+}
+LEGAL_FORMS = (
+    ("GmbH", "&", "Co.", "KG"), ("Co.", ",", "Ltd."), ("Co", ",", "Ltd"), ("Co.", "Ltd."),
+    ("GmbH",), ("gGmbH",), ("mbH",), ("AG",), ("SE",), ("KGaA",), ("KG",), ("e.V.",), ("eG",),
+    ("Inc.",), ("Inc",), ("Ltd.",), ("Ltd",), ("LLC",), ("plc",), ("PLC",), ("Corp.",),
+    ("Corporation",), ("S.A.",), ("N.V.",), ("B.V.",), ("S.p.A.",), ("AB",), ("ASA",), ("Oy",),
+    ("Co.",), ("Group",), ("Gruppe",), ("Holding",),
+)
+ORG_HEADS = (
+    "universität", "university", "hochschule", "ministerium", "ministry", "kommission",
+    "commission", "verband", "association", "stadtwerke", "institut", "institute", "council",
+    "academy", "akademie", "agentur", "agency", "stiftung", "foundation", "department",
+    "authority", "behörde", "bank", "consortium", "konsortium", "federation", "bundesamt",
+    "landesamt", "senatsverwaltung", "kammer", "chamber", "gesellschaft", "cluster", "alliance",
+    "allianz", "verwaltung", "administration", "office", "bureau", "committee", "komitee",
+)
+ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "für", "zur", "zum"}
+DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
+PLACE_PREPOSITIONS = {"in", "from", "to", "of", "at", "aus", "nach", "von", "bei", "im", "near"}
+
+
+@dataclass
+class PipelineInfo:
+    """Which spaCy pipeline serves a language, for the run manifest and the fingerprint."""
+
+    language: str
+    name: str
+    version: str
+    candidate: str
+    components: list[str]
+    rules_only: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# --- pipeline resolution ---------------------------------------------------------------------
+def project_model_path(name: str) -> Path:
+    return Path(str(resources.files("pipeline").joinpath("models", name)))
+
+
+def load_candidate(candidate: str) -> Language | None:
+    """Load one candidate pipeline, or None when it is not installed or cannot load here."""
+    if candidate.startswith(PROJECT_MODEL_PREFIX):
+        path = project_model_path(candidate.removeprefix(PROJECT_MODEL_PREFIX))
+        if not (path / "meta.json").is_file():
+            return None
+        return spacy.load(path)
+    if not spacy.util.is_package(candidate):
+        return None
+    try:
+        return spacy.load(candidate)
+    except (OSError, ImportError, ValueError) as exc:  # e.g. a transformer model without torch
+        log.warning("pipeline %s is installed but cannot load: %s", candidate, exc)
+        return None
+
+
+def resolve_pipeline(
+    language: str, candidates: list[str], min_population: int = 100_000
+) -> tuple[Language, PipelineInfo]:
+    """The first candidate that loads, with the rule components added; rules alone otherwise."""
+    for candidate in candidates:
+        nlp = load_candidate(candidate)
+        if nlp is not None:
+            for name in nlp.pipe_names:
+                if name not in NEEDED:
+                    nlp.disable_pipe(name)
+            if "senter" in nlp.disabled:
+                nlp.enable_pipe("senter")
+            rules_only = False
+            break
+    else:
+        log.warning(
+            "no statistical pipeline for %r among %s: rule and gazetteer components only",
+            language,
+            candidates,
+        )
+        nlp = spacy.blank(language)
+        candidate = ""
+        rules_only = True
+    if not any(name in nlp.pipe_names for name in ("senter", "sentencizer", "parser")) or (
+        "parser" in nlp.disabled and "senter" not in nlp.pipe_names
+    ):
+        nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("pi_labels")
+    nlp.add_pipe("pi_technologies")
+    nlp.add_pipe("pi_places", config={"min_population": min_population})
+    for component in ("pi_organizations", "pi_people", "pi_propagation"):
+        nlp.add_pipe(component)
+    meta = nlp.meta
+    info = PipelineInfo(
+        language=language,
+        name=f"{meta.get('lang', language)}_{meta.get('name', 'blank')}" if not rules_only
+        else "rules_only",
+        version=str(meta.get("version", "")),
+        candidate=candidate,
+        components=list(nlp.pipe_names),
+        rules_only=rules_only,
+    )
+    return nlp, info
+
+
+# --- span helpers ----------------------------------------------------------------------------
+def make_span(doc: Doc, start: int, end: int, label: str, source: str, key: str = "") -> Span:
+    return Span(doc, start, end, label=label, kb_id=key, span_id=source)
+
+
+def set_ents(doc: Doc, new: Iterable[Span], replaceable: Callable[[Span, Span], bool]) -> None:
+    """Add spans to doc.ents; an overlapping existing entity goes only where `replaceable`."""
+    ents = list(doc.ents)
+    for span in new:
+        overlapping = [e for e in ents if e.start < span.end and span.start < e.end]
+        if all(replaceable(e, span) for e in overlapping):
+            ents = [e for e in ents if e not in overlapping]
+            ents.append(span)
+    doc.ents = filter_spans(ents)
+
+
+def contained(old: Span, new: Span) -> bool:
+    return new.start <= old.start and old.end <= new.end
+
+
+def is_name_token(token: Token) -> bool:
+    text = token.text
+    if re.fullmatch(r"[A-ZÄÖÜ]\.", text):
+        return True
+    if len(text) > 1 and text.isupper():
+        return False
+    return bool(text[:1].isupper() and re.fullmatch(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", text))
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Given names from gender-guesser's dictionary; names it calls androgynous are left out."""
+    detector = gender_guesser.detector.Detector(case_sensitive=False)
+    keep = {"male", "female", "mostly_male", "mostly_female"}
+    return frozenset(
+        name for name in detector.names
+        if len(name) >= 3 and name not in NOT_NAMES and detector.get_gender(name) in keep
+    )
+
+
+def is_role_token(token: Token, german: bool) -> bool:
+    lower = token.lower_
+    if token.text in ROLE_ABBREVIATIONS or lower in ROLE_WORDS_EN:
+        return True
+    return german and token.text[:1].isupper() and lower.endswith(ROLE_HEADS_DE)
+
+
+# --- components ------------------------------------------------------------------------------
+@Language.component("pi_labels")
+def label_model_entities(doc: Doc) -> Doc:
+    """Map model labels to PER/ORG/LOC, mark them as found by the model, drop other labels."""
+    doc.ents = [
+        make_span(doc, e.start, e.end, MODEL_LABELS[e.label_], "model")
+        for e in doc.ents
+        if e.label_ in MODEL_LABELS
+    ]
+    return doc
+
+
+@Language.component("pi_technologies")
+def find_technologies(doc: Doc) -> Doc:
+    """Technologies from the shipped taxonomy (case rules, inflection, German compounds)."""
+    matches = taxonomy.load().find(doc.text)
+    keep = []
+    drop_ents = set()
+    for start, end, tech_id in matches:
+        blocked = False
+        for ent in doc.ents:
+            if ent.start_char < end and start < ent.end_char:
+                same_extent = ent.start_char == start and ent.end_char == end
+                if ent.label_ in (PER, ORG) and not same_extent:
+                    blocked = True
+                else:
+                    drop_ents.add(ent)
+        if not blocked:
+            keep.append((start, end, tech_id))
+    if drop_ents:
+        doc.ents = [e for e in doc.ents if e not in drop_ents]
+    doc._.technologies = keep
+    return doc
+
+
+@Language.factory("pi_places", default_config={"min_population": 100_000})
+def make_place_finder(nlp: Language, name: str, min_population: int) -> Callable[[Doc], Doc]:
+    return lambda doc: find_places(doc, min_population)
+
+
+def find_places(doc: Doc, min_population: int) -> Doc:
+    """Link places to GeoNames cities and countries; find gazetteer cities the model missed."""
+    german = doc.lang_ == "de"
+    countries: dict[tuple[int, int], str] = {}
+    ents = list(doc.ents)
+    person_tails = {e[-1].text for e in ents if e.label_ == PER and len(e) > 1}
+    for ent in ents:
+        code = gazetteer.find_country(ent.text)
+        if code is not None and ent.label_ == LOC:
+            countries[(ent.start, ent.end)] = code
+    # Country names the model did not tag, as context for ambiguous cities.
+    tech_chars = [(s, e) for s, e, _ in doc._.technologies or []]
+    for start, end, text in name_ngrams(doc, max_len=3):
+        code = gazetteer.find_country(text)
+        if code is not None:
+            countries.setdefault((start, end), code)
+    context = frozenset(countries.values())
+    relabeled: list[Span] = []
+    for ent in ents:
+        if (ent.start, ent.end) in countries and ent.label_ == LOC:
+            code = countries[(ent.start, ent.end)]
+            city = gazetteer.resolve_city(ent.text, context, german=german)
+            if city is not None and code in gazetteer.CITY_STATES:
+                relabeled.append(make_span(doc, ent.start, ent.end, CITY, "model",
+                                           str(city.geonames_id)))
+            else:
+                relabeled.append(make_span(doc, ent.start, ent.end, COUNTRY, "model", code))
+            continue
+        if ent.label_ in (LOC, ORG, PER):
+            city = gazetteer.resolve_city(ent.text, context, german=german)
+            plausible = ent.label_ == LOC or (
+                city is not None
+                and city.population >= 100_000
+                and len(ent) <= 2
+                and ent.text not in person_tails
+            )
+            if city is not None and plausible:
+                relabeled.append(make_span(doc, ent.start, ent.end, CITY, "model",
+                                           str(city.geonames_id)))
+                continue
+        relabeled.append(ent)
+    doc.ents = relabeled
+    found: list[Span] = []
+    for (start, end), code in countries.items():
+        if not any(e.start < end and start < e.end for e in doc.ents):
+            span_text = doc[start:end].text
+            city = gazetteer.resolve_city(span_text, context, german=german)
+            if city is not None and code in gazetteer.CITY_STATES:
+                found.append(make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id)))
+            else:
+                found.append(make_span(doc, start, end, COUNTRY, "gazetteer", code))
+    set_ents(doc, found, lambda old, new: False)
+    found = []
+    for start, end, text in name_ngrams(doc, max_len=3):
+        if any(doc[start].idx < e and s < doc[end - 1].idx + len(doc[end - 1]) for s, e in
+               tech_chars):
+            continue
+        # In English, a capitalized neighbour means a longer name ("Wasu Media", "Hong Kong
+        # Trade"); German capitalizes every noun, so there it means nothing.
+        inside_name = not german and (
+            (start > 0 and not doc[start].is_sent_start and is_name_token(doc[start - 1]))
+            or (end < len(doc) and is_name_token(doc[end]) and not doc[end].is_sent_start)
+        )
+        city = None if inside_name else gazetteer.resolve_city(text, context, german=german)
+        if city is None:
+            continue
+        after_preposition = start > 0 and doc[start - 1].lower_ in PLACE_PREPOSITIONS
+        if city.population >= min_population or (after_preposition and city.population >= 15_000):
+            found.append(make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id)))
+    set_ents(doc, filter_spans(found), lambda old, new: False)
+    return doc
+
+
+def name_ngrams(doc: Doc, max_len: int) -> Iterator[tuple[int, int, str]]:
+    """Capitalized token sequences (longest first at each position), as lookup candidates."""
+    for i, token in enumerate(doc):
+        if not token.text[:1].isupper():
+            continue
+        for n in range(max_len, 0, -1):
+            if i + n > len(doc):
+                continue
+            span = doc[i : i + n]
+            if not all(t.text[:1].isupper() or t.text in {"-", "of"} for t in span[:-1]):
+                continue
+            if not span[-1].text[:1].isupper():
+                continue
+            yield i, i + n, span.text
+
+
+@Language.component("pi_organizations")
+def find_organizations(doc: Doc) -> Doc:
+    """Organizations by legal form (GmbH, Co., Ltd.), institutional head or introduced acronym."""
+    found: list[Span] = []
+    tokens = [t.text for t in doc]
+    for i in range(len(doc)):
+        for form in LEGAL_FORMS:
+            if tuple(tokens[i : i + len(form)]) == form:
+                start = name_run_start(doc, i)
+                if start < i:
+                    found.append(make_span(doc, start, i + len(form), ORG, "rule"))
+                break
+    for i, token in enumerate(doc):
+        lower = token.lower_
+        if token.text[:1].isupper() and lower.endswith(ORG_HEADS):
+            start = name_run_start(doc, i)
+            end = i + 1
+            while end + 1 < len(doc) and doc[end].lower_ in ORG_CONNECTORS and is_name_token(
+                doc[end + 1]
+            ):
+                end += 2
+                while end < len(doc) and is_name_token(doc[end]):
+                    end += 1
+            if end - start >= 2:
+                found.append(make_span(doc, start, end, ORG, "rule"))
+    set_ents(doc, filter_spans(found), lambda old, new: old.label_ != PER and contained(old, new))
+    # An acronym in parentheses right after an organization: "… Technology (CAICT)".
+    found = []
+    for ent in doc.ents:
+        end = ent.end
+        if (ent.label_ == ORG and end + 2 < len(doc) and doc[end].text == "("
+                and doc[end + 2].text == ")" and doc[end + 1].text.isupper()
+                and len(doc[end + 1].text) >= 2):
+            found.append(make_span(doc, end + 1, end + 2, ORG, "rule"))
+    set_ents(doc, found, lambda old, new: old.label_ != PER and contained(old, new))
+    return doc
+
+
+def person_after(doc: Doc, j: int, names: frozenset[str]) -> tuple[int, int]:
+    """The person named within a few tokens after j: a PER entity or a first name and surname."""
+    for k in range(j, min(j + 6, len(doc))):
+        ent = next((e for e in doc.ents if e.start == k and e.label_ == PER), None)
+        if ent is not None:
+            return ent.start, ent.end
+        if doc[k].lower_ in names and is_name_token(doc[k]):
+            end = k + 1
+            while end < len(doc) and end - k < 4 and is_name_token(doc[end]):
+                end += 1
+            return (k, end) if end - k >= 2 else (j, j)
+        if not (is_name_token(doc[k]) or doc[k].text in {",", "--", "–", "—", "-"}):
+            break
+    return j, j
+
+
+def name_run_start(doc: Doc, i: int) -> int:
+    """Start of the capitalized run that ends just before token i (determiners excluded)."""
+    start = i
+    while start > 0:
+        prev = doc[start - 1]
+        if prev.is_sent_end or prev.lower_ in DETERMINERS:
+            break
+        if (is_name_token(prev) and not is_role_token(prev, doc.lang_ == "de")) or (
+            prev.text == "&" and start - 2 >= 0 and is_name_token(doc[start - 2])
+        ):
+            start -= 1
+            if prev.is_sent_start:
+                break
+        else:
+            break
+    while start < i and doc[start].lower_ in ORG_CONNECTORS:
+        start += 1
+    return start
+
+
+@Language.component("pi_people")
+def find_people(doc: Doc) -> Doc:
+    """People after role and title cues, in appositions, and after known first names; roles."""
+    german = doc.lang_ == "de"
+    names = first_names()
+    found: list[Span] = []
+    roles: list[tuple[int, int, int, int, Span | None]] = []  # role span, person span, affil
+    for i, token in enumerate(doc):
+        honorific = token.lower_ in HONORIFICS
+        if not (honorific or is_role_token(token, german)):
+            continue
+        role_start = i
+        while role_start > 0 and (doc[role_start - 1].lower_ in ROLE_MODIFIERS or
+                                  doc[role_start - 1].text == "-" and role_start > 1 and
+                                  doc[role_start - 2].lower_ in ROLE_MODIFIERS):
+            role_start -= 1
+        j = i + 1
+        affiliation: Span | None = None
+        if j < len(doc) and doc[j].lower_ in AFFILIATION_WORDS and not honorific:
+            k = j + 1
+            if k < len(doc) and doc[k].lower_ in DETERMINERS:
+                k += 1
+            ent = next((e for e in doc.ents if e.start == k), None)
+            if ent is not None and ent.label_ in (ORG, CITY, COUNTRY, LOC):
+                affiliation = ent
+                j = ent.end
+        while j < len(doc) and doc[j].text in {",", "--", "–", "—", "-"}:
+            j += 1
+        end = j
+        while end < len(doc) and end - j < 4 and (
+            is_name_token(doc[end]) or (doc[end].lower_ in NAME_PARTICLES and end > j)
+        ):
+            end += 1
+        while end > j and doc[end - 1].lower_ in NAME_PARTICLES:
+            end -= 1
+        if affiliation is not None and not honorific:
+            # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
+            j, end = person_after(doc, j, names)
+        if end > j and not any(is_role_token(t, german) for t in doc[j:end]):
+            min_tokens = 1 if honorific or affiliation is None else 2
+            if end - j >= min_tokens:
+                found.append(make_span(doc, j, end, PER, "rule"))
+                if not honorific:
+                    roles.append((role_start, i + 1, j, end, affiliation))
+    # Apposition: "Margaret Fong, Geschäftsführerin des …", "Jules Radich, mayor of Dunedin".
+    for i, token in enumerate(doc):
+        if token.text != "," or i + 1 >= len(doc):
+            continue
+        k = i + 1
+        if doc[k].lower_ in DETERMINERS:
+            k += 1
+        role_start = k
+        while k + 1 < len(doc) and (doc[k].lower_ in ROLE_MODIFIERS or doc[k].text == "-") and (
+            doc[k + 1].lower_ in ROLE_MODIFIERS or doc[k + 1].text == "-"
+            or is_role_token(doc[k + 1], german)
+        ):
+            k += 1
+        if k >= len(doc) or not is_role_token(doc[k], german):
+            continue
+        person = next((e for e in doc.ents if e.end == i and e.label_ == PER), None)
+        if person is None:
+            start = i
+            while start > 0 and i - start < 4 and is_name_token(doc[start - 1]):
+                start -= 1
+            if i - start >= 2 and doc[start].lower_ in names:
+                person = make_span(doc, start, i, PER, "rule")
+                found.append(person)
+        if person is None:
+            continue
+        affiliation = None
+        a = k + 1
+        if a < len(doc) and doc[a].lower_ in AFFILIATION_WORDS:
+            a += 1
+            if a < len(doc) and doc[a].lower_ in DETERMINERS:
+                a += 1
+            affiliation = next((e for e in doc.ents if e.start == a), None)
+        roles.append((role_start, k + 1, person.start, person.end, affiliation))
+    # A known first name followed by one or two name tokens.
+    for i, token in enumerate(doc):
+        if not german:
+            break  # the English statistical model finds these well; the rule adds noise there
+        if token.lower_ not in names or not is_name_token(token) or token.is_stop:
+            continue
+        end = i + 1
+        while end < len(doc) and end - i < 3 and is_name_token(doc[end]) and not doc[
+            end
+        ].lower_.endswith(ORG_HEADS):
+            end += 1
+        if end - i >= 2 and not any(t.lower_ in NOT_NAMES for t in doc[i + 1 : end]):
+            found.append(make_span(doc, i, end, PER, "rule"))
+    set_ents(doc, filter_spans(found), lambda old, new: old.label_ in (PER, LOC, "MISC")
+             or (old.label_ == ORG and old.text == new.text) or (
+                 old.label_ == PER and contained(old, new)))
+    person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
+    doc._.roles = [
+        (doc[rs:re_].text, doc[rs].idx, doc[re_ - 1].idx + len(doc[re_ - 1]),
+         doc[ps:pe].start_char, doc[ps:pe].end_char,
+         affil.text if affil is not None else "",
+         affil.start_char if affil is not None else -1,
+         affil.end_char if affil is not None else -1)
+        for rs, re_, ps, pe, affil in roles
+        if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
+    ]
+    return doc
+
+
+@Language.component("pi_propagation")
+def propagate_names(doc: Doc) -> Doc:
+    """A person or organization recognized once is recognized at every other occurrence."""
+    known: dict[str, str] = {}
+    for ent in doc.ents:
+        if ent.label_ == PER:
+            known.setdefault(ent.text, PER)
+            tail = ent[-1]
+            if len(ent) > 1 and is_name_token(tail) and len(tail) >= 3:
+                known.setdefault(tail.text, PER)
+        elif ent.label_ == ORG and (len(ent) > 1 or ent.text.isupper() or len(ent.text) > 3):
+            known.setdefault(ent.text, ORG)
+    if not known:
+        return doc
+    doc.ents = [
+        make_span(doc, e.start, e.end, PER, e.id_ or "model")
+        if e.label_ == ORG and known.get(e.text) == PER and e.text not in
+        {x.text for x in doc.ents if x.label_ == ORG and x.id_ == "rule"} else e
+        for e in doc.ents
+    ]
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    found = []
+    for match in pattern.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end())
+        if span is not None:
+            found.append(make_span(doc, span.start, span.end, known[match.group(1)],
+                                   "propagation"))
+    set_ents(doc, found, lambda old, new: False)
+    return doc
+
+
+# --- the stage -------------------------------------------------------------------------------
+class Extractor:
+    """Loaded pipelines, one per language; load once, use for many articles."""
+
+    def __init__(self, config: Config, languages: Iterable[str]) -> None:
+        self.config = config
+        self.pipelines: dict[str, Language] = {}
+        self.info: dict[str, PipelineInfo] = {}
+        for language in sorted(set(languages)):
+            nlp, info = resolve_pipeline(
+                language, config.pipelines[language], config.gazetteer_min_population
+            )
+            self.pipelines[language] = nlp
+            self.info[language] = info
+            log.info("%s: %s %s (%s)", language, info.name, info.version,
+                     "rules only" if info.rules_only else info.candidate)
+
+    def extract(self, articles: list[Article]) -> Iterator[Extraction]:
+        """Extractions for articles, grouped by language and batched through nlp.pipe."""
+        for language, nlp in self.pipelines.items():
+            batch = [a for a in articles if a.language == language]
+            texts = ((a.text, a) for a in batch)
+            for doc, article in nlp.pipe(texts, as_tuples=True, batch_size=self.config.batch_size):
+                yield doc_to_extraction(doc, article)
+
+
+def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
+    sentence_starts = [s.start_char for s in doc.sents]
+    sentences = list(doc.sents)
+
+    def sentence_of(char: int) -> str:
+        index = max(0, bisect.bisect_right(sentence_starts, char) - 1)
+        return sentences[index].text.strip() if sentences else ""
+
+    mentions = [
+        Mention(
+            article_id=article.article_id,
+            start=ent.start_char,
+            end=ent.end_char,
+            text=ent.text,
+            entity_type=ENTITY_TYPES[ent.label_],
+            source=ent.id_ or "model",
+            sentence=sentence_of(ent.start_char),
+            key=ent.kb_id_,
+            language=article.language,
+        )
+        for ent in doc.ents
+        if ent.label_ in ENTITY_TYPES
+    ]
+    for start, end, tech_id in doc._.technologies or []:
+        mentions.append(
+            Mention(article.article_id, start, end, doc.text[start:end], "technology", "taxonomy",
+                    sentence_of(start), tech_id, article.language)
+        )
+    roles = [
+        Role(article.article_id, ps, pe, role, rs, re_, affil, as_, ae)
+        for role, rs, re_, ps, pe, affil, as_, ae in doc._.roles or []
+    ]
+    mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
+    return Extraction(article.article_id, mentions, roles)
+
+
+def run(articles: list[Article], config: Config) -> tuple[list[Extraction], dict[str, PipelineInfo]]:
+    """Extract entities from every article with status ok."""
+    todo = [a for a in articles if a.status == "ok"]
+    extractor = Extractor(config, {a.language for a in todo})
+    return list(extractor.extract(todo)), extractor.info

@@ -1,0 +1,356 @@
+"""Stage 1, ingest: find article files, decode them, extract main text and metadata, drop exact duplicates.
+
+Input: a corpus folder (read-only). Output: `Article` records (without language) and `Problem` records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import hashlib
+import logging
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import trafilatura
+
+from pipeline.config import Config
+from pipeline.errors import DocumentError, InputError
+from pipeline.records import Article, Problem
+
+log = logging.getLogger(__name__)
+
+STAGE = "ingest"
+HTML_SUFFIXES = {".html", ".htm"}
+TEXT_SUFFIXES = {".txt", ".md"}
+SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+BINARY_SIGNATURES = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG",
+    b"PK\x03\x04": "ZIP",
+    b"GIF8": "GIF",
+    b"\xff\xd8\xff": "JPEG",
+    b"\x1f\x8b": "gzip",
+    b"\x7fELF": "ELF",
+}
+CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# WHATWG: pages that declare Latin-1 or ASCII are decoded as Windows-1252.
+CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+                   "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+
+SINGLE_BYTE_LATIN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "iso8859_9",
+                     "mac_roman", "mac_latin2", "cp1254", "cp1257", "iso8859_4", "iso8859_13"}
+MONTHS = {
+    "january": 1, "jan": 1, "januar": 1, "jänner": 1, "february": 2, "feb": 2, "februar": 2,
+    "march": 3, "mar": 3, "märz": 3, "maerz": 3, "april": 4, "apr": 4, "may": 5, "mai": 5,
+    "june": 6, "jun": 6, "juni": 6, "july": 7, "jul": 7, "juli": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11, "december": 12, "dec": 12, "dezember": 12, "dez": 12,
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE_PATTERNS = (
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
+    re.compile(rf"\b(?P<mon>{_MONTH})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(rf"\b(?P<d>\d{{1,2}})\.?\s+(?P<mon>{_MONTH})\.?,?\s+(?P<y>(?:19|20)\d\d)\b", re.I),
+    re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>(?:19|20)\d\d)\b"),
+)
+MD_MARKUP = (
+    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),
+)
+
+
+@dataclass
+class IngestResult:
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_seen: int = 0
+    duplicates: int = 0
+
+
+def run(config: Config) -> IngestResult:
+    """Ingest every file below `config.corpus`; one bad file never stops the run."""
+    corpus = config.corpus
+    if not corpus.is_dir():
+        raise InputError(f"corpus folder {corpus} does not exist or is not a folder")
+    result = IngestResult()
+    by_id: dict[str, Article] = {}
+    for path, problem in walk(corpus):
+        result.files_seen += 1
+        if problem is not None:
+            result.problems.append(problem)
+            continue
+        rel = relative(path, corpus)
+        try:
+            article = read_article(path, rel, config)
+        except DocumentError as exc:
+            result.problems.append(Problem(rel, STAGE, exc.reason, exc.detail))
+            continue
+        except Exception as exc:  # noqa: BLE001 - per-document boundary: record and go on
+            log.exception("unexpected failure on %s", rel)
+            result.problems.append(Problem(rel, STAGE, "unexpected_error", repr(exc)))
+            continue
+        known = by_id.get(article.article_id)
+        if known is None:
+            by_id[article.article_id] = article
+        else:
+            known.source_paths = sorted({*known.source_paths, rel})
+            result.duplicates += 1
+    result.articles = sorted(by_id.values(), key=lambda a: a.source_paths[0])
+    return result
+
+
+def relative(path: Path, corpus: Path) -> str:
+    return path.relative_to(corpus).as_posix()
+
+
+def walk(corpus: Path) -> Iterator[tuple[Path, Problem | None]]:
+    """Yield every file below `corpus` in sorted order, with a Problem for those not to be read."""
+    try:
+        os.scandir(corpus).close()
+    except OSError as exc:
+        raise InputError(f"cannot list corpus folder {corpus}: {exc.strerror or exc}") from exc
+    yield from _walk(corpus, corpus)
+
+
+def _walk(folder: Path, corpus: Path) -> Iterator[tuple[Path, Problem | None]]:
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        path = Path(entry.path)
+        rel = relative(path, corpus)
+        try:
+            info = path.stat()  # follows symlinks
+        except OSError as exc:
+            if entry.is_symlink():
+                reason = "symlink_loop" if exc.errno == errno.ELOOP else "broken_symlink"
+            else:
+                reason = "unreadable"
+            yield path, Problem(rel, STAGE, reason, str(exc.strerror or exc))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if entry.is_symlink():
+                yield path, Problem(rel, STAGE, "symlinked_folder_not_followed", "")
+                continue
+            try:
+                yield from _walk(path, corpus)
+            except OSError as exc:
+                yield path, Problem(rel, STAGE, "unreadable_folder", str(exc.strerror or exc))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            yield path, Problem(rel, STAGE, "not_a_regular_file", "")
+            continue
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            detail = f"suffix {suffix or '(none)'}; supported: {sorted(SUPPORTED_SUFFIXES)}"
+            yield path, Problem(rel, STAGE, "unsupported_file_type", detail)
+            continue
+        yield path, None
+
+
+def read_article(path: Path, rel: str, config: Config) -> Article:
+    """Read, decode and extract one file. Raises DocumentError with a specific reason."""
+    data = read_stable(path, config.max_file_bytes)
+    suffix = path.suffix.lower()
+    text, encoding = decode(data, html=suffix in HTML_SUFFIXES)
+    if "\x00" in text:
+        raise DocumentError("nul_bytes", "the decoded text contains NUL characters")
+    if suffix in HTML_SUFFIXES:
+        article = extract_html(text, config)
+        article.source_format = "html"
+    else:
+        article = extract_plain(text, markdown=suffix == ".md")
+        article.source_format = suffix.lstrip(".")
+    article.encoding = encoding
+    article.source_paths = [rel]
+    if not article.text.strip():
+        raise DocumentError("no_text", "nothing but whitespace after extraction")
+    article.article_id = content_id(article.text)
+    article.n_words = len(article.text.split())
+    return article
+
+
+def read_stable(path: Path, max_bytes: int) -> bytes:
+    """Read a file whole, refusing oversized, empty and changing files."""
+    try:
+        before = path.stat()
+        if before.st_size > max_bytes:
+            raise DocumentError("too_large", f"{before.st_size} bytes > limit {max_bytes}")
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+        after = path.stat()
+    except PermissionError as exc:
+        raise DocumentError("unreadable", str(exc.strerror or exc)) from exc
+    except OSError as exc:
+        raise DocumentError("unreadable", str(exc.strerror or exc)) from exc
+    if len(data) > max_bytes:
+        raise DocumentError("too_large", f"more than {max_bytes} bytes")
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(
+        data
+    ) != after.st_size:
+        raise DocumentError("changed_while_reading", "size or modification time changed")
+    if not data:
+        raise DocumentError("empty_file", "0 bytes")
+    return data
+
+
+def decode(data: bytes, *, html: bool) -> tuple[str, str]:
+    """Decode deliberately: BOM, then the HTML's declared charset, then UTF-8, then a detector."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return normalize_text(data.decode(codec)), codec.replace("-sig", "")
+            except UnicodeDecodeError as exc:
+                raise DocumentError("undecodable", f"{codec} BOM but invalid bytes: {exc}") from exc
+    for signature, kind in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise DocumentError("binary_content", f"{kind} data in a text file")
+    if b"\x00" in data[:4096] and data[:4096].count(b"\x00") > len(data[:4096]) // 4:
+        raise DocumentError("binary_content", "mostly NUL bytes")
+    if html:
+        declared = declared_charset(data)
+        if declared:
+            try:
+                return normalize_text(data.decode(declared)), declared
+            except (UnicodeDecodeError, LookupError):
+                log.info("declared charset %s does not fit, detecting", declared)
+    try:
+        return normalize_text(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise DocumentError("undecodable", "no text encoding fits these bytes")
+    if best.encoding in SINGLE_BYTE_LATIN:
+        # The detector cannot tell the Latin code pages apart on short texts; like browsers,
+        # take Windows-1252 (a superset of Latin-1) when it fits, as our languages use it.
+        try:
+            return normalize_text(data.decode("cp1252")), "cp1252"
+        except UnicodeDecodeError:
+            pass
+    text = str(best)
+    if sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") > len(
+        text
+    ) // 20:
+        raise DocumentError("binary_content", f"control characters after decoding as {best.encoding}")
+    return normalize_text(text), best.encoding
+
+
+def declared_charset(data: bytes) -> str | None:
+    match = CHARSET_RE.search(data[:4096])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "replace").lower()
+    name = CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def normalize_text(text: str) -> str:
+    """NFC, Unix newlines, no BOM: the form every offset refers to."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).lstrip(
+        "\ufeff"
+    )
+
+
+def content_id(text: str) -> str:
+    """A stable article id from the normalized content: equal texts, equal ids."""
+    canonical = " ".join(text.split()).casefold()
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def extract_html(html: str, config: Config) -> Article:
+    """Main text and metadata of a saved web page through trafilatura, offline."""
+    check_html_depth(html, config.max_html_depth)
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if doc is None or not (getattr(doc, "text", "") or "").strip():
+        raise DocumentError("no_main_text", "trafilatura found no article in the page")
+    body = normalize_text(doc.text or "").strip()
+    title = normalize_text(doc.title or "").strip()
+    text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
+    return Article(
+        article_id="",
+        source_paths=[],
+        text=text,
+        title=title or first_line(body),
+        published=(doc.date or "")[:10],
+        author=doc.author or "",
+        site_name=doc.sitename or "",
+        url=doc.url or "",
+        description=doc.description or "",
+    )
+
+
+def check_html_depth(html: str, max_depth: int) -> None:
+    """Refuse pathologically nested documents before the full parse."""
+    depth = 0
+    deepest = 0
+    for match in re.finditer(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>", html):
+        closing, tag, selfclosing = match.groups()
+        if selfclosing or tag.lower() in {"br", "img", "meta", "link", "hr", "input", "wbr"}:
+            continue
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+        if deepest > max_depth:
+            raise DocumentError("html_too_deep", f"nesting deeper than {max_depth} elements")
+
+
+def extract_plain(text: str, *, markdown: bool) -> Article:
+    """Plain text and Markdown: title from the first line, date from a dateline."""
+    if markdown:
+        for pattern, repl in MD_MARKUP:
+            text = pattern.sub(repl, text)
+    text = text.strip()
+    return Article(
+        article_id="",
+        source_paths=[],
+        text=text,
+        title=first_line(text),
+        published=find_dateline(text),
+    )
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return ""
+
+
+def find_dateline(text: str, window: int = 600) -> str:
+    """The first date written near the top (a dateline), as an ISO 8601 date, or ''."""
+    head = text[:window]
+    found: list[tuple[int, str]] = []
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(head):
+            parts = match.groupdict()
+            month = int(parts["m"]) if parts.get("m") else MONTHS[parts["mon"].lower()]
+            year, day = int(parts["y"]), int(parts["d"])
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                found.append((match.start(), f"{year:04d}-{month:02d}-{day:02d}"))
+    return min(found)[1] if found else ""

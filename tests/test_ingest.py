@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline import ingest
+from pipeline.config import load_config
+from pipeline.errors import DocumentError, InputError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read(path: Path) -> ingest.Article:
+    return ingest.read_article(path, path.name, load_config())
+
+
+def test_windows_1252_german_text_keeps_umlauts_and_euro_sign() -> None:
+    path = ROOT / "corpus/de/de_freiburg_photovoltaik_schuldaecher_cp1252.txt"
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")
+    article = read(path)
+    assert "Schuldächer" in article.text
+    assert "€" in article.text
+    assert "Ã" not in article.text  # no mojibake
+    assert article.encoding in {"cp1252", "windows-1252"}
+
+
+def test_declared_latin1_html_page_is_decoded_and_boilerplate_removed() -> None:
+    article = read(ROOT / "corpus/de/hamburg_kopenhagen_partnerschaft_latin1.html")
+    assert article.encoding == "cp1252"
+    assert "Kopenhagen" in article.text and "Häfen" in article.text
+    for boilerplate in ("Alle akzeptieren", "Impressum", "Cookies"):
+        assert boilerplate not in article.text
+    assert article.title.startswith("Hamburg und Kopenhagen")
+    assert article.published == "2025-05-08"
+    assert article.source_format == "html"
+
+
+def test_latin1_and_utf16_fixtures_decode() -> None:
+    assert "Münster schließt" in read(FIXTURES / "good/latin1_de.txt").text
+    utf16 = read(FIXTURES / "good/utf16_en.txt")
+    assert utf16.encoding == "utf-16"
+    assert utf16.title == "Porto opens a cycling data portal"
+    assert utf16.published == "2025-06-02"
+
+
+def test_plain_text_title_and_dateline() -> None:
+    article = read(ROOT / "corpus/de/leipzig_5g_campusnetz.txt")
+    assert article.title.startswith("Leipzig nimmt kommunales 5G-Campusnetz")
+    assert article.published == "2025-03-12"
+
+
+def test_markdown_markup_is_stripped() -> None:
+    article = read(ROOT / "corpus/en/lisbon_smart_parking.md")
+    assert not article.text.startswith("#")
+    assert "**" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("empty.txt", "empty_file"),
+        ("whitespace.txt", "no_text"),
+        ("pdf_bytes.txt", "binary_content"),
+        ("png_bytes.txt", "binary_content"),
+        ("zip_bytes.md", "binary_content"),
+        ("nul_bytes.txt", "nul_bytes"),
+        ("navigation_only.html", "no_main_text"),
+    ],
+)
+def test_bad_files_raise_a_specific_reason(name: str, reason: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        read(FIXTURES / "bad" / name)
+    assert caught.value.reason == reason
+
+
+def test_too_large_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("Smart city news. " * 100, encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        ingest.read_article(path, "big.txt", load_config(max_file_bytes=500))
+    assert caught.value.reason == "too_large"
+
+
+def test_folder_run_records_problems_and_merges_exact_duplicates(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "a b ü").mkdir(parents=True)
+    text = (ROOT / "corpus/en/bristol_hydrogen_buses.txt").read_bytes()
+    (corpus / "one.txt").write_bytes(text)
+    (corpus / "a b ü" / "copy of one.txt").write_bytes(text)
+    (corpus / "image.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    (corpus / "empty.txt").write_bytes(b"")
+    os.symlink(corpus / "missing.txt", corpus / "dangling.txt")
+    os.symlink(corpus / "loop.txt", corpus / "loop.txt")
+    result = ingest.run(load_config(corpus=corpus))
+    assert result.files_seen == 6
+    assert len(result.articles) == 1
+    assert result.articles[0].source_paths == ["a b ü/copy of one.txt", "one.txt"]
+    assert result.duplicates == 1
+    reasons = {p.source_path: p.reason for p in result.problems}
+    assert reasons == {
+        "image.jpg": "unsupported_file_type",
+        "empty.txt": "empty_file",
+        "dangling.txt": "broken_symlink",
+        "loop.txt": "symlink_loop",
+    }
+
+
+def test_missing_corpus_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        ingest.run(load_config(corpus=tmp_path / "nope"))
+
+
+def test_article_id_ignores_whitespace_differences() -> None:
+    assert ingest.content_id("Smart  city\nnews") == ingest.content_id("Smart city news")
+    assert ingest.content_id("Smart city news") != ingest.content_id("Smart city views")
