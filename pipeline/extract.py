@@ -43,7 +43,7 @@ Doc.set_extension("roles", default=None, force=True)
 # --- word lists ------------------------------------------------------------------------------
 HONORIFICS = {
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor", "sir",
-    "dame", "herr", "herrn", "frau", "professorin",
+    "dame", "herr", "herrn", "frau", "professorin", "cllr", "cllr.", "councillor",
 }
 ROLE_WORDS_EN = {
     "mayor", "president", "director", "manager", "chairman", "chairwoman", "chair", "ceo", "cto",
@@ -91,7 +91,7 @@ ORG_HEADS = (
     "landesamt", "senatsverwaltung", "kammer", "chamber", "gesellschaft", "cluster", "alliance",
     "allianz", "verwaltung", "administration", "office", "bureau", "committee", "komitee",
 )
-ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "für", "zur", "zum"}
+ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
 DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
 PLACE_PREPOSITIONS = {"in", "from", "to", "of", "at", "aus", "nach", "von", "bei", "im", "near"}
 
@@ -231,7 +231,7 @@ def label_model_entities(doc: Doc) -> Doc:
     doc.ents = [
         make_span(doc, e.start, e.end, MODEL_LABELS[e.label_], "model")
         for e in doc.ents
-        if e.label_ in MODEL_LABELS
+        if e.label_ in MODEL_LABELS and any(ch.isupper() or ch.isdigit() for ch in e.text)
     ]
     return doc
 
@@ -293,7 +293,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
                 relabeled.append(make_span(doc, ent.start, ent.end, COUNTRY, "model", code))
             continue
         if ent.label_ in (LOC, ORG, PER):
-            city = gazetteer.resolve_city(ent.text, context, german=german)
+            city = gazetteer.resolve_city(re.sub(r"['’]s$", "", ent.text), context, german=german)
             plausible = ent.label_ == LOC or (
                 city is not None
                 and city.population >= 100_000
@@ -357,10 +357,10 @@ def name_ngrams(doc: Doc, max_len: int) -> Iterator[tuple[int, int, str]]:
 def find_organizations(doc: Doc) -> Doc:
     """Organizations by legal form (GmbH, Co., Ltd.), institutional head or introduced acronym."""
     found: list[Span] = []
-    tokens = [t.text for t in doc]
+    tokens = [t.text.rstrip(".") for t in doc]
     for i in range(len(doc)):
         for form in LEGAL_FORMS:
-            if tuple(tokens[i : i + len(form)]) == form:
+            if tuple(tokens[i : i + len(form)]) == tuple(f.rstrip(".") for f in form):
                 start = name_run_start(doc, i)
                 if start < i:
                     found.append(make_span(doc, start, i + len(form), ORG, "rule"))
@@ -370,10 +370,16 @@ def find_organizations(doc: Doc) -> Doc:
         if token.text[:1].isupper() and lower.endswith(ORG_HEADS):
             start = name_run_start(doc, i)
             end = i + 1
-            while end + 1 < len(doc) and doc[end].lower_ in ORG_CONNECTORS and is_name_token(
-                doc[end + 1]
-            ):
-                end += 2
+            # "Universität Stuttgart", "Bundesamt für Sicherheit in der Informationstechnik"
+            while end < len(doc) and end - i <= 2 and is_name_token(doc[end]):
+                end += 1
+            while True:
+                gap = end
+                while gap < len(doc) and gap - end < 2 and doc[gap].lower_ in ORG_CONNECTORS:
+                    gap += 1
+                if gap == end or gap >= len(doc) or not is_name_token(doc[gap]):
+                    break
+                end = gap
                 while end < len(doc) and is_name_token(doc[end]):
                     end += 1
             if end - start >= 2:
@@ -414,7 +420,8 @@ def name_run_start(doc: Doc, i: int) -> int:
         prev = doc[start - 1]
         if prev.is_sent_end or prev.lower_ in DETERMINERS:
             break
-        if (is_name_token(prev) and not is_role_token(prev, doc.lang_ == "de")) or (
+        if ((is_name_token(prev) or (prev.is_upper and prev.is_alpha and len(prev) > 1))
+                and not is_role_token(prev, doc.lang_ == "de")) or (
             prev.text == "&" and start - 2 >= 0 and is_name_token(doc[start - 2])
         ):
             start -= 1
@@ -504,6 +511,19 @@ def find_people(doc: Doc) -> Doc:
                 a += 1
             affiliation = next((e for e in doc.ents if e.start == a), None)
         roles.append((role_start, k + 1, person.start, person.end, affiliation))
+    # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
+    for ent in doc.ents:
+        if ent.label_ != ORG or ent.id_ != "model":
+            continue
+        cue = 0
+        while cue < len(ent) - 1 and (ent[cue].lower_ in HONORIFICS or
+                                      is_role_token(ent[cue], german)):
+            cue += 1
+        rest = ent[cue:]
+        if 2 <= len(rest) <= 3 and all(is_name_token(t) for t in rest) and (
+            cue > 0 or rest[0].lower_ in names
+        ) and not any(t.lower_.endswith(ORG_HEADS) for t in rest):
+            found.append(make_span(doc, rest.start, rest.end, PER, "rule"))
     # A known first name followed by one or two name tokens.
     for i, token in enumerate(doc):
         if not german:
@@ -518,8 +538,8 @@ def find_people(doc: Doc) -> Doc:
         if end - i >= 2 and not any(t.lower_ in NOT_NAMES for t in doc[i + 1 : end]):
             found.append(make_span(doc, i, end, PER, "rule"))
     set_ents(doc, filter_spans(found), lambda old, new: old.label_ in (PER, LOC, "MISC")
-             or (old.label_ == ORG and old.text == new.text) or (
-                 old.label_ == PER and contained(old, new)))
+             or (old.label_ == ORG and old.id_ == "model" and contained(new, old))
+             or (old.label_ == CITY and old.id_ == "gazetteer" and contained(old, new)))
     person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
     doc._.roles = [
         (doc[rs:re_].text, doc[rs].idx, doc[re_ - 1].idx + len(doc[re_ - 1]),
@@ -547,6 +567,19 @@ def propagate_names(doc: Doc) -> Doc:
             known.setdefault(ent.text, ORG)
     if not known:
         return doc
+    org_names = [e.text for e in doc.ents if e.label_ == ORG and len(e) > 1]
+    multi_person_tokens = {t.text for e in doc.ents if e.label_ == PER and len(e) > 1 for t in e}
+    kept = []
+    for e in doc.ents:
+        if e.label_ == PER and any(o.startswith(e.text + " ") for o in org_names):
+            kept.append(make_span(doc, e.start, e.end, ORG, "rule"))  # "Hanbit Mobility Co., Ltd."
+        elif e.label_ == PER and len(e) == 1 and e.id_ == "model" and (
+            e.text not in multi_person_tokens
+        ):
+            continue  # a lone word the model calls a person, never introduced by full name
+        else:
+            kept.append(e)
+    doc.ents = kept
     doc.ents = [
         make_span(doc, e.start, e.end, PER, e.id_ or "model")
         if e.label_ == ORG and known.get(e.text) == PER and e.text not in

@@ -16,7 +16,9 @@ import pycountry
 #: Names that are cities somewhere but far more often ordinary words in press releases.
 AMBIGUOUS_NAMES = frozenset(
     """bath brain city digital essen halle hof hope mark media mobile nice of opportunity reading
-    sale split union victoria zukunft marathon""".split()
+    sale split union victoria zukunft marathon norden süden westen osten mitte january february
+    march april may june july august september october november december januar februar märz
+    mai juni juli oktober dezember""".split()
 )
 #: City-states: the country's name is also its main city.
 CITY_STATES = frozenset({"HK", "SG", "MO", "LU", "MC"})

@@ -70,7 +70,7 @@ def entity_id(entity_type: str, key: str) -> str:
 
 def clean_surface(text: str) -> str:
     """Whitespace folded, possessive and edge punctuation stripped."""
-    text = " ".join(text.split()).strip(" ,;:.\"'“”„‚‘’()[]")
+    text = " ".join(text.split()).strip(" ,;:\"'“”„‚‘’()[]")
     return POSSESSIVE.sub("", text).strip()
 
 
@@ -166,10 +166,11 @@ def resolve_article(mentions: list[Mention], resolved: Resolved,
 
 
 def contains_tokens(longer: list[str], shorter: list[str]) -> bool:
-    """Whether `shorter` is a contiguous run of `longer` that includes its last token."""
+    """Whether `shorter` is a contiguous run of `longer`: a surname, or the family name first
+    ("Park" in "Park Ji-hoon")."""
     n = len(shorter)
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1)) and (
-        shorter[-1] == longer[-1] or n > 1
+        n > 1 or shorter[0] in (longer[0], longer[-1])
     )
 
 
@@ -194,10 +195,11 @@ def display_name(entity_type: str, key: str, forms: list[str]) -> str:
 
 
 def most_common(forms: list[str]) -> str:
+    """The most frequent form, preferring forms not in capitals ("Bristol" over "BRISTOL")."""
     counts: dict[str, int] = defaultdict(int)
     for form in forms:
         counts[form] += 1
-    return sorted(counts, key=lambda f: (-counts[f], f))[0]
+    return sorted(counts, key=lambda f: (f.isupper(), -counts[f], f))[0]
 
 
 def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str, pd.DataFrame]:
