@@ -35,5 +35,9 @@ lint: | $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check pipeline tests
 	$(VENV)/bin/mypy pipeline
 
+eval: | $(VENV)/.installed ## Score a run over corpus/ against tests/gold (fails below the floors)
+	$(PYTHON) -m pipeline run corpus --output $(OUTPUT)/eval-corpus
+	$(PYTHON) -m pipeline.evaluate $(OUTPUT)/eval-corpus tests/gold/corpus_gold.json --floors tests/gold/eval_floors.json
+
 clean: ## Remove generated outputs (keeps outputs/.gitkeep)
 	find $(OUTPUT) -mindepth 1 ! -name .gitkeep -delete

@@ -97,6 +97,8 @@ def print_summary(summary: runner.Summary, output: Path) -> None:
     print(f"languages:       {languages}")
     print(f"problems:        {summary.problems}" + (f" ({reasons})" if reasons else ""))
     print(f"entities:        {entities}")
+    for lang, counts in summary.entities_by_language.items():
+        print(f"  in {lang}:         " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     print(f"mentions:        {summary.mentions}")
     for lang, info in sorted(summary.pipelines.items()):
         print(f"pipeline {lang}:     {info['name']} {info['version']}"

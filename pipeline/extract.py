@@ -371,7 +371,7 @@ def find_organizations(doc: Doc) -> Doc:
             start = name_run_start(doc, i)
             end = i + 1
             # "Universität Stuttgart", "Bundesamt für Sicherheit in der Informationstechnik"
-            while end < len(doc) and end - i <= 2 and is_name_token(doc[end]):
+            if end < len(doc) and gazetteer.city_candidates(doc[end].text):
                 end += 1
             while True:
                 gap = end
@@ -397,9 +397,9 @@ def find_organizations(doc: Doc) -> Doc:
     return doc
 
 
-def person_after(doc: Doc, j: int, names: frozenset[str]) -> tuple[int, int]:
+def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tuple[int, int]:
     """The person named within a few tokens after j: a PER entity or a first name and surname."""
-    for k in range(j, min(j + 6, len(doc))):
+    for k in range(j, min(j + reach, len(doc))):
         ent = next((e for e in doc.ents if e.start == k and e.label_ == PER), None)
         if ent is not None:
             return ent.start, ent.end
@@ -408,7 +408,8 @@ def person_after(doc: Doc, j: int, names: frozenset[str]) -> tuple[int, int]:
             while end < len(doc) and end - k < 4 and is_name_token(doc[end]):
                 end += 1
             return (k, end) if end - k >= 2 else (j, j)
-        if not (is_name_token(doc[k]) or doc[k].text in {",", "--", "–", "—", "-"}):
+        if not (is_name_token(doc[k]) or doc[k].text in {",", "--", "–", "—", "-"}
+                or doc[k].lower_ in ORG_CONNECTORS or doc[k].is_upper):
             break
     return j, j
 
@@ -460,6 +461,12 @@ def find_people(doc: Doc) -> Doc:
             if ent is not None and ent.label_ in (ORG, CITY, COUNTRY, LOC):
                 affiliation = ent
                 j = ent.end
+            else:
+                # "Sekretär von Innovation and Technology of Hong Kong Nicholas W. Yang"
+                p_start, p_end = person_after(doc, k, names, reach=9)
+                if p_end > p_start and p_start > k:
+                    affiliation = doc[k:p_start]
+                    j = p_start
         while j < len(doc) and doc[j].text in {",", "--", "–", "—", "-"}:
             j += 1
         end = j
@@ -479,6 +486,7 @@ def find_people(doc: Doc) -> Doc:
                 if not honorific:
                     roles.append((role_start, i + 1, j, end, affiliation))
     # Apposition: "Margaret Fong, Geschäftsführerin des …", "Jules Radich, mayor of Dunedin".
+    attributed = {role_end - 1 for _, role_end, _, _, _ in roles}
     for i, token in enumerate(doc):
         if token.text != "," or i + 1 >= len(doc):
             continue
@@ -491,7 +499,7 @@ def find_people(doc: Doc) -> Doc:
             or is_role_token(doc[k + 1], german)
         ):
             k += 1
-        if k >= len(doc) or not is_role_token(doc[k], german):
+        if k >= len(doc) or not is_role_token(doc[k], german) or k in attributed:
             continue
         person = next((e for e in doc.ents if e.end == i and e.label_ == PER), None)
         if person is None:

@@ -181,7 +181,7 @@ def mkey(m: Mention) -> tuple[str, int, int, str]:
 def display_name(entity_type: str, key: str, forms: list[str]) -> str:
     kind, _, value = key.partition(":")
     if entity_type == "city":
-        english = [f for f in forms if gazetteer.find_country(f) is None]
+        english = [f for f in forms if gazetteer.find_country(f) is None and "'" not in f]
         return most_common(english) if english else gazetteer.cities_by_id()[int(value)].name
     if entity_type == "country":
         return gazetteer.country_name(value)
@@ -272,8 +272,8 @@ def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]
         row: dict[str, object] = {
             "entity_id": eid,
             "entity_type": etype,
-            "name": display_name(str(etype), str(key), resolved.display.get((str(etype), str(key)),
-                                                                           list(group["text"]))),
+            "name": display_name(str(etype), str(key), resolved.display.get(
+                (str(etype), str(key)), [])),
             "n_articles": live["article_id"].nunique(),
             "n_mentions": len(live),
             "aliases": "|".join(sorted(set(group["text"].map(lambda t: " ".join(t.split()))))),

@@ -37,6 +37,7 @@ class Summary:
     problems: int = 0
     problem_reasons: dict[str, int] = field(default_factory=dict)
     entities: dict[str, int] = field(default_factory=dict)
+    entities_by_language: dict[str, dict[str, int]] = field(default_factory=dict)
     mentions: int = 0
     seconds: float = 0.0
     pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -100,6 +101,15 @@ def run(config: Config) -> Summary:
     summary.problems = len(problems)
     summary.problem_reasons = dict(sorted(Counter(p.reason for p in problems).items()))
     summary.entities = dict(sorted(Counter(tables["entities"]["entity_type"]).items()))
+    language_of = {a.article_id: a.language for a in articles}
+    mentions = tables["mentions"]
+    distinct = mentions.assign(language=mentions["article_id"].map(language_of))[
+        ["language", "entity_type", "entity_id"]
+    ].drop_duplicates()
+    summary.entities_by_language = {
+        str(lang): dict(sorted(Counter(group["entity_type"]).items()))
+        for lang, group in sorted(distinct.groupby("language"), key=lambda item: str(item[0]))
+    }
     summary.mentions = len(tables["mentions"])
     summary.seconds = round(time.perf_counter() - started, 3)
 
