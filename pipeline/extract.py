@@ -23,6 +23,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
+from tqdm import tqdm
 
 from pipeline import gazetteer, taxonomy
 from pipeline.config import PROJECT_MODEL_PREFIX, Config
@@ -634,13 +635,20 @@ class Extractor:
                 yield doc_to_extraction(doc, article)
 
 
+def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
+    """The sentence around a character offset."""
+    index = max(0, bisect.bisect_right([s for s, _ in sentences], char) - 1)
+    if not sentences:
+        return ""
+    start, end = sentences[index]
+    return text[start:end].strip()
+
+
 def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
-    sentence_starts = [s.start_char for s in doc.sents]
-    sentences = list(doc.sents)
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
 
     def sentence_of(char: int) -> str:
-        index = max(0, bisect.bisect_right(sentence_starts, char) - 1)
-        return sentences[index].text.strip() if sentences else ""
+        return sentence_at(doc.text, sentences, char)
 
     mentions = [
         Mention(
@@ -667,11 +675,60 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
         for role, rs, re_, ps, pe, affil, as_, ae in doc._.roles or []
     ]
     mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
-    return Extraction(article.article_id, mentions, roles)
+    return Extraction(article.article_id, mentions, roles, sentences)
 
 
-def run(articles: list[Article], config: Config) -> tuple[list[Extraction], dict[str, PipelineInfo]]:
-    """Extract entities from every article with status ok."""
+def confident_names(extractions: Iterable[Extraction]) -> dict[str, str]:
+    """Names safe to look for in every article of the batch: multi-word people, and
+    organizations with a legal form or institutional head (rule) or of several words."""
+    names: dict[str, str] = {}
+    for extraction in extractions:
+        for m in extraction.mentions:
+            if m.source == "propagation" or "\n" in m.text:
+                continue
+            words = m.text.split()
+            if m.entity_type == "person" and len(words) >= 2:
+                names.setdefault(m.text, "person")
+            elif m.entity_type == "organization" and (
+                (m.source == "rule" and len(words) >= 2) or len(words) >= 3
+                or (m.text.isupper() and len(m.text) >= 3 and m.source == "rule")
+            ):
+                names.setdefault(m.text, "organization")
+    return names
+
+
+def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> None:
+    """A name found confidently in one article is found wherever it occurs in the batch
+    (for example a company the English pipeline knows, in a German article)."""
+    names = confident_names(extractions)
+    if not names:
+        return
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    for extraction in extractions:
+        text = texts[extraction.article_id]
+        taken = sorted((m.start, m.end) for m in extraction.mentions)
+        language = extraction.mentions[0].language if extraction.mentions else ""
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            index = bisect.bisect_left(taken, (end, end))
+            if any(s < end and start < e for s, e in taken[max(0, index - 3) : index + 1]):
+                continue
+            extraction.mentions.append(Mention(
+                extraction.article_id, start, end, match.group(1), names[match.group(1)],
+                "propagation", sentence_at(text, extraction.sentences, start), "", language))
+        extraction.mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
+
+
+def run(
+    articles: list[Article], config: Config, *, progress: bool = False
+) -> tuple[list[Extraction], dict[str, PipelineInfo]]:
+    """Extract entities from every article with status ok, then propagate across the batch."""
     todo = [a for a in articles if a.status == "ok"]
     extractor = Extractor(config, {a.language for a in todo})
-    return list(extractor.extract(todo)), extractor.info
+    extractions = list(tqdm(extractor.extract(todo), total=len(todo), desc="extract",
+                            unit="article", disable=not progress or None))
+    propagate_across(extractions, {a.article_id: a.text for a in todo})
+    return extractions, extractor.info

@@ -74,3 +74,4 @@ class Extraction:
     article_id: str
     mentions: list[Mention] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # character spans

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
-from tqdm import tqdm
-
 from pipeline import __version__, export, extract, ingest, language, normalize, taxonomy
 from pipeline.config import Config
 from pipeline.records import Problem
@@ -81,13 +79,8 @@ def run(config: Config) -> Summary:
             problems.extend(Problem(p, "language", article.status, detail)
                             for p in article.source_paths)
 
-    todo = [a for a in articles if a.status == "ok"]
-    extractor = extract.Extractor(config, {a.language for a in todo})
-    extractions = list(
-        tqdm(extractor.extract(todo), total=len(todo), desc="extract", unit="article",
-             disable=None)
-    )
-    for info in extractor.info.values():
+    extractions, pipelines = extract.run(articles, config, progress=True)
+    for info in pipelines.values():
         summary.pipelines[info.language] = info.as_dict()
         if info.rules_only:
             summary.warnings.append(

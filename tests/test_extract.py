@@ -99,3 +99,22 @@ def test_extract_run_skips_articles_not_ok() -> None:
     extractions, info = extract.run(articles, load_config())
     assert [e.article_id for e in extractions] == ["a"]
     assert set(info) == {"en"}
+
+
+def test_names_found_in_one_article_are_found_in_the_others(
+    english: Language, rules_german: Language
+) -> None:
+    en_text = "Wang Lei, chief executive of Northwind Robotics, visited Leeds on Monday."
+    de_text = "Beim Besuch sprach Wang Lei über Roboter. Wang lobte die Zusammenarbeit."
+    en = Article(article_id="en", source_paths=["en"], text=en_text, language="en")
+    de = Article(article_id="de", source_paths=["de"], text=de_text, language="de")
+    extractions = [extract.doc_to_extraction(english(en_text), en),
+                   extract.doc_to_extraction(rules_german(de_text), de)]
+    before = {m.text for m in extractions[1].mentions if m.entity_type == "person"}
+    assert "Wang Lei" not in before  # no cue, no first-name hit: the German rules alone miss it
+    extract.propagate_across(extractions, {"en": en_text, "de": de_text})
+    found = [(m.text, m.source) for m in extractions[1].mentions if m.entity_type == "person"]
+    assert ("Wang Lei", "propagation") in found
+    start = de_text.index("Wang Lei")
+    assert any(m.start == start and m.sentence.startswith("Beim Besuch")
+               for m in extractions[1].mentions)
