@@ -11,10 +11,14 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.config import load_config
 from pipeline.errors import ConfigError, InputError, OutputError
+
+if TYPE_CHECKING:
+    from pipeline.runner import Summary
 
 EXIT_OK, EXIT_STRICT, EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT = 0, 1, 2, 3, 4
 
@@ -33,21 +37,43 @@ def build_parser() -> argparse.ArgumentParser:
         "extract entities and write the tables into OUTPUT.",
     )
     run.add_argument("corpus", type=Path, help="folder of articles (read-only, recursive)")
-    run.add_argument("--output", "-o", type=Path, default=None,
-                     help="output folder (default: outputs)")
-    run.add_argument("--config", type=Path, default=None,
-                     help="TOML file with settings; command-line options override it")
-    run.add_argument("--language", default=None,
-                     help="force this ISO 639-1 language for every article instead of detecting")
+    run.add_argument(
+        "--output", "-o", type=Path, default=None, help="output folder (default: outputs)"
+    )
+    run.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="TOML file with settings; command-line options override it",
+    )
+    run.add_argument(
+        "--language",
+        default=None,
+        help="force this ISO 639-1 language for every article instead of detecting",
+    )
     run.add_argument("--batch-size", type=int, default=None, help="texts per nlp.pipe batch")
-    run.add_argument("--max-file-bytes", type=int, default=None,
-                     help="larger files are recorded as too_large (default 20000000)")
-    run.add_argument("--csv-delimiter", default=None, choices=[",", ";", "\t"],
-                     help="CSV field delimiter (';' for locales where Excel expects it)")
-    run.add_argument("--csv-bom", action="store_const", const=True, default=None,
-                     help="start CSV files with a UTF-8 byte-order mark (for Excel)")
-    run.add_argument("--strict", action="store_true",
-                     help="exit with status 1 when any problem was recorded")
+    run.add_argument(
+        "--max-file-bytes",
+        type=int,
+        default=None,
+        help="larger files are recorded as too_large (default 20000000)",
+    )
+    run.add_argument(
+        "--csv-delimiter",
+        default=None,
+        choices=[",", ";", "\t"],
+        help="CSV field delimiter (';' for locales where Excel expects it)",
+    )
+    run.add_argument(
+        "--csv-bom",
+        action="store_const",
+        const=True,
+        default=None,
+        help="start CSV files with a UTF-8 byte-order mark (for Excel)",
+    )
+    run.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when any problem was recorded"
+    )
     run.add_argument("--verbose", "-v", action="store_true", help="debug logging")
     return parser
 
@@ -88,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def print_summary(summary: runner.Summary, output: Path) -> None:
+def print_summary(summary: Summary, output: Path) -> None:
     languages = ", ".join(f"{k}={v}" for k, v in summary.languages.items()) or "none"
     entities = ", ".join(f"{k}={v}" for k, v in summary.entities.items()) or "none"
     reasons = ", ".join(f"{k}={v}" for k, v in summary.problem_reasons.items())
@@ -101,9 +127,13 @@ def print_summary(summary: runner.Summary, output: Path) -> None:
         print(f"  in {lang}:         " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     print(f"mentions:        {summary.mentions}")
     for lang, info in sorted(summary.pipelines.items()):
-        print(f"pipeline {lang}:     {info['name']} {info['version']}"
-              + (" (rules only)" if info["rules_only"] else ""))
+        print(
+            f"pipeline {lang}:     {info['name']} {info['version']}"
+            + (" (rules only)" if info["rules_only"] else "")
+        )
     for warning in summary.warnings:
         print(f"warning:         {warning}")
-    print(f"time:            {summary.seconds:.1f} s ({summary.articles_per_second:.1f} articles/s)")
+    print(
+        f"time:            {summary.seconds:.1f} s ({summary.articles_per_second:.1f} articles/s)"
+    )
     print(f"tables in:       {output}")

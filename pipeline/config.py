@@ -71,7 +71,8 @@ class Config:
     def validate(self) -> Config:
         if self.language is not None and (len(self.language) != 2 or not self.language.isalpha()):
             raise ConfigError(
-                f"language={self.language!r} is not an ISO 639-1 code (two letters, e.g. 'en', 'de')"
+                f"language={self.language!r} is not an ISO 639-1 code "
+                "(two letters, e.g. 'en', 'de')"
             )
         for lang in self.languages:
             if lang not in self.pipelines:
@@ -80,9 +81,7 @@ class Config:
                     f"pipelines are configured for: {sorted(self.pipelines)}"
                 )
         if self.csv_delimiter not in (",", ";", "\t"):
-            raise ConfigError(
-                f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'"
-            )
+            raise ConfigError(f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'")
         for name in ("max_file_bytes", "batch_size", "max_html_depth", "language_sample_chars"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be a positive integer")

@@ -1,4 +1,4 @@
-"""The package's own exceptions. Library code raises these; only the CLI turns them into exit codes."""
+"""The package's own exceptions. Library code raises them; only the CLI makes exit codes of them."""
 
 
 class PipelineError(Exception):

@@ -47,8 +47,9 @@ def score(output: Path, gold_path: Path) -> dict[tuple[str, str], Score]:
     articles = pd.read_csv(output / "articles.csv", dtype=str, keep_default_na=False)
     entities = pd.read_csv(output / "entities.csv", dtype=str, keep_default_na=False)
     links = pd.read_csv(output / "article_entities.csv", dtype=str, keep_default_na=False)
-    by_path = {p: row.article_id for row in articles.itertuples()
-               for p in row.source_path.split("|")}
+    by_path = {
+        p: row.article_id for row in articles.itertuples() for p in row.source_path.split("|")
+    }
     forms = {
         row.entity_id: {name_key(row.name), *(name_key(a) for a in row.aliases.split("|") if a)}
         for row in entities.itertuples()
@@ -57,7 +58,9 @@ def score(output: Path, gold_path: Path) -> dict[tuple[str, str], Score]:
     scores: dict[tuple[str, str], Score] = defaultdict(Score)
     for path, expected in gold.items():
         article_id = by_path.get(path)
-        found = set(links.loc[links["article_id"] == article_id, "entity_id"]) if article_id else set()
+        found = (
+            set(links.loc[links["article_id"] == article_id, "entity_id"]) if article_id else set()
+        )
         for entity_type in TYPES:
             wanted = [{name_key(v) for v in variants} for variants in expected.get(entity_type, [])]
             predicted = [e for e in found if etype[e] == entity_type]
@@ -93,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         if floor is not None and s.f1 < floor:
             failed.append(name)
             flag = "  BELOW"
-        print(f"{name:<22}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.tp:5d}{s.fp:5d}{s.fn:5d}"
-              f"  {'' if floor is None else f'{floor:.2f}'}{flag}")
+        print(
+            f"{name:<22}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.tp:5d}{s.fp:5d}{s.fn:5d}"
+            f"  {'' if floor is None else f'{floor:.2f}'}{flag}"
+        )
     if failed:
         print(f"below floor: {', '.join(failed)}", file=sys.stderr)
         return 1

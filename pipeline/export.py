@@ -20,8 +20,20 @@ from pipeline.records import Article, Problem
 log = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = [
-    "article_id", "source_path", "title", "published", "language", "language_score", "status",
-    "n_words", "duplicate_of", "source_format", "encoding", "author", "site_name", "url",
+    "article_id",
+    "source_path",
+    "title",
+    "published",
+    "language",
+    "language_score",
+    "status",
+    "n_words",
+    "duplicate_of",
+    "source_format",
+    "encoding",
+    "author",
+    "site_name",
+    "url",
     "description",
 ]
 PROBLEM_COLUMNS = ["source_path", "stage", "reason", "detail"]
@@ -30,10 +42,21 @@ TEXTS_DIR = "texts"
 
 def article_row(article: Article) -> list[Any]:
     return [
-        article.article_id, "|".join(article.source_paths), article.title, article.published,
-        article.language, f"{article.language_score:.4f}", article.status, article.n_words,
-        article.duplicate_of, article.source_format, article.encoding, article.author,
-        article.site_name, article.url, article.description,
+        article.article_id,
+        "|".join(article.source_paths),
+        article.title,
+        article.published,
+        article.language,
+        f"{article.language_score:.4f}",
+        article.status,
+        article.n_words,
+        article.duplicate_of,
+        article.source_format,
+        article.encoding,
+        article.author,
+        article.site_name,
+        article.url,
+        article.description,
     ]
 
 
@@ -50,7 +73,7 @@ def run(
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output folder {output}: {exc}") from exc
-    options = {"delimiter": config.csv_delimiter, "bom": config.csv_bom}
+    options: dict[str, Any] = {"delimiter": config.csv_delimiter, "bom": config.csv_bom}
     counts: dict[str, int] = {}
     ordered = sorted(articles, key=lambda a: a.article_id)
     counts["articles"] = write_csv_atomic(

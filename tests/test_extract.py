@@ -85,16 +85,24 @@ def test_rules_only_fallback_is_reported() -> None:
 def test_ai_only_in_capitals(english: Language) -> None:
     text = "The mayor said the new lab will use AI. Paul said he was afraid of the ai word."
     article = Article(article_id="t", source_paths=["t"], text=text, language="en")
-    techs = [m.text for m in extract.doc_to_extraction(english(text), article).mentions
-             if m.entity_type == "technology"]
+    techs = [
+        m.text
+        for m in extract.doc_to_extraction(english(text), article).mentions
+        if m.entity_type == "technology"
+    ]
     assert techs == ["AI"]
 
 
 def test_extract_run_skips_articles_not_ok() -> None:
     articles = [
         Article(article_id="a", source_paths=["a"], text=ENGLISH, language="en", status="ok"),
-        Article(article_id="b", source_paths=["b"], text="Texte", language="fr",
-                status="unsupported_language"),
+        Article(
+            article_id="b",
+            source_paths=["b"],
+            text="Texte",
+            language="fr",
+            status="unsupported_language",
+        ),
     ]
     extractions, info = extract.run(articles, load_config())
     assert [e.article_id for e in extractions] == ["a"]
@@ -108,13 +116,16 @@ def test_names_found_in_one_article_are_found_in_the_others(
     de_text = "Beim Besuch sprach Wang Lei über Roboter. Wang lobte die Zusammenarbeit."
     en = Article(article_id="en", source_paths=["en"], text=en_text, language="en")
     de = Article(article_id="de", source_paths=["de"], text=de_text, language="de")
-    extractions = [extract.doc_to_extraction(english(en_text), en),
-                   extract.doc_to_extraction(rules_german(de_text), de)]
+    extractions = [
+        extract.doc_to_extraction(english(en_text), en),
+        extract.doc_to_extraction(rules_german(de_text), de),
+    ]
     before = {m.text for m in extractions[1].mentions if m.entity_type == "person"}
     assert "Wang Lei" not in before  # no cue, no first-name hit: the German rules alone miss it
     extract.propagate_across(extractions, {"en": en_text, "de": de_text})
     found = [(m.text, m.source) for m in extractions[1].mentions if m.entity_type == "person"]
     assert ("Wang Lei", "propagation") in found
     start = de_text.index("Wang Lei")
-    assert any(m.start == start and m.sentence.startswith("Beim Besuch")
-               for m in extractions[1].mentions)
+    assert any(
+        m.start == start and m.sentence.startswith("Beim Besuch") for m in extractions[1].mentions
+    )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -93,8 +92,8 @@ def test_folder_run_records_problems_and_merges_exact_duplicates(tmp_path: Path)
     (corpus / "a b ü" / "copy of one.txt").write_bytes(text)
     (corpus / "image.jpg").write_bytes(b"\xff\xd8\xff\xe0")
     (corpus / "empty.txt").write_bytes(b"")
-    os.symlink(corpus / "missing.txt", corpus / "dangling.txt")
-    os.symlink(corpus / "loop.txt", corpus / "loop.txt")
+    (corpus / "dangling.txt").symlink_to(corpus / "missing.txt")
+    (corpus / "loop.txt").symlink_to(corpus / "loop.txt")
     result = ingest.run(load_config(corpus=corpus))
     assert result.files_seen == 6
     assert len(result.articles) == 1

@@ -7,7 +7,7 @@ from pipeline.io import neutralize_cell, write_csv_atomic
 
 
 def test_formula_cells_are_neutralized_numbers_are_not() -> None:
-    assert neutralize_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert neutralize_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert neutralize_cell("@SUM(A1)") == "'@SUM(A1)"
     assert neutralize_cell("-2+3") == "'-2+3"
     assert neutralize_cell(-8.61) == -8.61
@@ -16,8 +16,7 @@ def test_formula_cells_are_neutralized_numbers_are_not() -> None:
 
 def test_csv_is_written_atomically_with_header_and_bom(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    count = write_csv_atomic(path, ["a", "b"], [["Köln", 1], ["+x", -2.5]], bom=True,
-                             delimiter=";")
+    count = write_csv_atomic(path, ["a", "b"], [["Köln", 1], ["+x", -2.5]], bom=True, delimiter=";")
     assert count == 2
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -25,7 +25,9 @@ def test_entities_merge_short_forms_acronyms_and_articles() -> None:
     a = [
         mention("a1", 0, "José Luis Sanz", "person"),
         mention("a1", 40, "Mr Sanz", "person"),
-        mention("a1", 60, "China Academy of Information and Communications Technology", "organization"),
+        mention(
+            "a1", 60, "China Academy of Information and Communications Technology", "organization"
+        ),
         mention("a1", 130, "CAICT", "organization"),
         mention("a1", 150, "Seville", "city", "2510911"),
     ]
