@@ -316,6 +316,7 @@ ORG_HEADS = (
     "committee",
     "komitee",
 )
+LEGAL_FORM_WORDS = {part.lower().rstrip(".") for form in LEGAL_FORMS for part in form} - {"&"}
 ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
 DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
 PLACE_PREPOSITIONS = {"in", "from", "to", "of", "at", "aus", "nach", "von", "bei", "im", "near"}
@@ -830,15 +831,39 @@ def find_people(doc: Doc) -> Doc:
     return doc
 
 
+PERSON_STOP_WORDS = {
+    "technologies", "technology", "limited", "group", "services", "systems", "solutions",
+    "open", "leader", "smartphone", "center", "centre", "news", "media",
+}
+
+
+def plausible_person(ent: Span, names: frozenset[str]) -> bool:
+    """Whether a PER span can be a person's name: no company words, and in German a first
+    word that is a given name, an initial or a name-like word rather than an adjective."""
+    if any(t.lower_ in PERSON_STOP_WORDS or t.lower_ in LEGAL_FORM_WORDS
+           or t.lower_.endswith(ORG_HEADS) for t in ent):
+        return False
+    if not any(ch.isalpha() for ch in ent.text) or ent.text[:1] in "@#":
+        return False
+    first = ent[0]
+    return not (ent.doc.lang_ == "de" and len(ent) > 1 and first.lower_ not in names
+                and first.lower_.endswith(("es", "er", "en", "e")) and ent.id_ == "model"
+                and first.lower_ not in NAME_PARTICLES)
+
+
 @Language.component("pi_propagation")
 def propagate_names(doc: Doc) -> Doc:
     """A person or organization recognized once is recognized at every other occurrence."""
+    names = first_names()
+    doc.ents = [e for e in doc.ents if e.label_ != PER or plausible_person(e, names)]
     known: dict[str, str] = {}
     for ent in doc.ents:
         if ent.label_ == PER:
             known.setdefault(ent.text, PER)
             tail = ent[-1]
-            if len(ent) > 1 and is_name_token(tail) and len(tail) >= 3:
+            # The surname alone, when the full name is surely a person's.
+            if (len(ent) > 1 and is_name_token(tail) and len(tail) >= 3
+                    and (ent[0].lower_ in names or ent.id_ == "rule")):
                 known.setdefault(tail.text, PER)
         elif ent.label_ == ORG and (len(ent) > 1 or ent.text.isupper() or len(ent.text) > 3):
             known.setdefault(ent.text, ORG)
