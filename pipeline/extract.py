@@ -315,6 +315,13 @@ ORG_HEADS = (
     "bureau",
     "committee",
     "komitee",
+    "technologies",
+    "technology",
+    "services",
+    "systems",
+    "solutions",
+    "networks",
+    "labs",
 )
 LEGAL_FORM_WORDS = {part.lower().rstrip(".") for form in LEGAL_FORMS for part in form} - {"&"}
 ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
@@ -500,7 +507,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     person_tails = {e[-1].text for e in ents if e.label_ == PER and len(e) > 1}
     for ent in ents:
         code = gazetteer.find_country(ent.text)
-        if code is not None and ent.label_ == LOC:
+        if code is not None and ent.label_ in (LOC, ORG):
             countries[(ent.start, ent.end)] = code
     # Country names the model did not tag, as context for ambiguous cities.
     tech_chars = [(s, e) for s, e, _ in doc._.technologies or []]
@@ -511,7 +518,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     context = frozenset(countries.values())
     relabeled: list[Span] = []
     for ent in ents:
-        if (ent.start, ent.end) in countries and ent.label_ == LOC:
+        if (ent.start, ent.end) in countries and ent.label_ in (LOC, ORG):
             code = countries[(ent.start, ent.end)]
             city = gazetteer.resolve_city(ent.text, context, german=german)
             if city is not None and code in gazetteer.CITY_STATES:
@@ -604,18 +611,34 @@ def find_organizations(doc: Doc) -> Doc:
             # "Universität Stuttgart", "Bundesamt für Sicherheit in der Informationstechnik"
             if end < len(doc) and gazetteer.city_candidates(doc[end].text):
                 end += 1
+            in_phrase = False  # "and" joins names only inside an "of …"/"für …" phrase
             while True:
                 gap = end
                 while gap < len(doc) and gap - end < 2 and doc[gap].lower_ in ORG_CONNECTORS:
                     gap += 1
-                if gap == end or gap >= len(doc) or not is_name_token(doc[gap]):
+                joined = {t.lower_ for t in doc[end:gap]}
+                if (
+                    gap == end
+                    or gap >= len(doc)
+                    or not is_name_token(doc[gap])
+                    or (joined & {"and", "und", "&"} and not in_phrase)
+                    or starts_person(doc, gap)
+                ):
                     break
+                in_phrase = in_phrase or bool(joined - {"and", "und", "&"})
                 end = gap
-                while end < len(doc) and is_name_token(doc[end]):
+                while end < len(doc) and is_name_token(doc[end]) and not starts_person(doc, end):
                     end += 1
             if end - start >= 2:
                 found.append(make_span(doc, start, end, ORG, "rule"))
-    set_ents(doc, filter_spans(found), lambda old, new: old.label_ != PER and contained(old, new))
+    set_ents(
+        doc,
+        filter_spans(found),
+        lambda old, new: (
+            (contained(old, new) and old.label_ != PER)
+            or (old.label_ == PER and old.id_ == "model" and old[0].lower_ not in first_names())
+        ),
+    )
     # An acronym in parentheses right after an organization: "… Technology (CAICT)".
     found = []
     for ent in doc.ents:
@@ -654,6 +677,18 @@ def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tup
     return j, j
 
 
+def starts_person(doc: Doc, i: int) -> bool:
+    """Whether a person's name starts at token i: a PER entity or a given name and a surname."""
+    if any(e.start == i and e.label_ == PER for e in doc.ents):
+        return True
+    return (
+        doc[i].lower_ in first_names()
+        and i + 1 < len(doc)
+        and is_name_token(doc[i + 1])
+        and not doc[i + 1].lower_.endswith(ORG_HEADS)
+    )
+
+
 def name_run_start(doc: Doc, i: int) -> int:
     """Start of the capitalized run that ends just before token i (determiners excluded)."""
     start = i
@@ -662,9 +697,9 @@ def name_run_start(doc: Doc, i: int) -> int:
         if prev.is_sent_end or prev.lower_ in DETERMINERS:
             break
         if (
-            (is_name_token(prev) or (prev.is_upper and prev.is_alpha and len(prev) > 1))
+            (is_name_token(prev) or (prev.is_upper and len(prev) > 1 and prev.text[0].isalpha()))
             and not is_role_token(prev, doc.lang_ == "de")
-        ) or (prev.text == "&" and start - 2 >= 0 and is_name_token(doc[start - 2])):
+        ) or (prev.text in {"&", "and"} and start - 2 >= 0 and is_name_token(doc[start - 2])):
             start -= 1
             if prev.is_sent_start:
                 break
@@ -832,23 +867,54 @@ def find_people(doc: Doc) -> Doc:
 
 
 PERSON_STOP_WORDS = {
-    "technologies", "technology", "limited", "group", "services", "systems", "solutions",
-    "open", "leader", "smartphone", "center", "centre", "news", "media",
+    "technologies",
+    "technology",
+    "limited",
+    "group",
+    "services",
+    "systems",
+    "solutions",
+    "open",
+    "leader",
+    "smartphone",
+    "center",
+    "centre",
+    "news",
+    "media",
 }
 
 
 def plausible_person(ent: Span, names: frozenset[str]) -> bool:
     """Whether a PER span can be a person's name: no company words, and in German a first
     word that is a given name, an initial or a name-like word rather than an adjective."""
-    if any(t.lower_ in PERSON_STOP_WORDS or t.lower_ in LEGAL_FORM_WORDS
-           or t.lower_.endswith(ORG_HEADS) for t in ent):
+    if any(
+        t.lower_ in PERSON_STOP_WORDS
+        or t.lower_ in LEGAL_FORM_WORDS
+        or t.lower_.endswith(ORG_HEADS)
+        for t in ent
+    ):
         return False
     if not any(ch.isalpha() for ch in ent.text) or ent.text[:1] in "@#":
         return False
     first = ent[0]
-    return not (ent.doc.lang_ == "de" and len(ent) > 1 and first.lower_ not in names
-                and first.lower_.endswith(("es", "er", "en", "e")) and ent.id_ == "model"
-                and first.lower_ not in NAME_PARTICLES)
+    if first.lower_ not in names:
+        # "Kong Convention" (in "Hong Kong Convention")
+        if ent.start > 0 and gazetteer.city_candidates(f"{ent.doc[ent.start - 1].text} {first}"):
+            return False
+        # "Hangzhou City Brain", "HKSAR Chief"
+        if ent.id_ == "model" and (
+            any(t.is_upper and len(t) > 1 for t in ent)
+            or any(len(t) > 3 and gazetteer.city_candidates(t.text) for t in ent)
+        ):
+            return False
+    return not (
+        ent.doc.lang_ == "de"
+        and len(ent) > 1
+        and first.lower_ not in names
+        and first.lower_.endswith(("es", "er", "en", "e"))
+        and ent.id_ == "model"
+        and first.lower_ not in NAME_PARTICLES
+    )
 
 
 @Language.component("pi_propagation")
@@ -862,8 +928,12 @@ def propagate_names(doc: Doc) -> Doc:
             known.setdefault(ent.text, PER)
             tail = ent[-1]
             # The surname alone, when the full name is surely a person's.
-            if (len(ent) > 1 and is_name_token(tail) and len(tail) >= 3
-                    and (ent[0].lower_ in names or ent.id_ == "rule")):
+            if (
+                len(ent) > 1
+                and is_name_token(tail)
+                and len(tail) >= 3
+                and (ent[0].lower_ in names or ent.id_ == "rule")
+            ):
                 known.setdefault(tail.text, PER)
         elif ent.label_ == ORG and (len(ent) > 1 or ent.text.isupper() or len(ent.text) > 3):
             known.setdefault(ent.text, ORG)

@@ -20,7 +20,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def test_help_lists_the_options() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--help"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     for option in ("--output", "--language", "--config", "--strict", "--csv-delimiter"):
         assert option in result.stdout
