@@ -80,3 +80,16 @@ def test_readme_documents_every_output_column_and_make_target(corpus_output: Pat
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in re.findall(r"^([a-z-]+):.*##", makefile, flags=re.M):
         assert f"make {target}" in readme, target
+
+
+def test_two_runs_give_byte_identical_tables(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    shutil.copytree(ROOT / "corpus" / "en", corpus / "en")
+    shutil.copytree(FIXTURES / "good", corpus / "good")
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert cli.main(["run", str(corpus), "--output", str(first)]) == cli.EXIT_OK
+    assert cli.main(["run", str(corpus), "--output", str(second)]) == cli.EXIT_OK
+    tables = sorted(p.name for p in first.glob("*.csv"))
+    assert len(tables) >= 12
+    for name in tables:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
