@@ -392,6 +392,9 @@ def resolve_pipeline(
         "parser" in nlp.disabled and "senter" not in nlp.pipe_names
     ):
         nlp.add_pipe("sentencizer", first=True)
+    # "Co., Ltd.--Yang Ruikai": a double hyphen separates words.
+    infixes = [*nlp.Defaults.infixes, r"-{2,}"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("pi_labels")
     nlp.add_pipe("pi_technologies")
     nlp.add_pipe("pi_places", config={"min_population": min_population})
@@ -657,7 +660,25 @@ def find_organizations(doc: Doc) -> Doc:
 
 
 def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tuple[int, int]:
-    """The person named within a few tokens after j: a PER entity or a first name and surname."""
+    """The person named within a few tokens after j: a PER entity, a first name and surname,
+    or, right after a separator ("…, Ltd.--Yang Ruikai,"), two or three name words."""
+    start = j
+    while start < len(doc) and doc[start].text in {",", "--", "–", "—", "-", ":"}:
+        start += 1
+    end = start
+    while end < len(doc) and end - start < 3 and is_name_token(doc[end]):
+        end += 1
+    if (
+        start > j
+        and end - start >= 2
+        and (end == len(doc) or doc[end].is_punct)
+        and (end + 1 >= len(doc) or not is_name_token(doc[end + 1]))  # not a list of names
+        and not any(
+            e.start < end and start < e.end and not (e.label_ in (PER, ORG) and e.id_ == "model")
+            for e in doc.ents
+        )
+    ):
+        return start, end
     for k in range(j, min(j + reach, len(doc))):
         ent = next((e for e in doc.ents if e.start == k and e.label_ == PER), None)
         if ent is not None:
@@ -747,6 +768,7 @@ def find_people(doc: Doc) -> Doc:
                 if p_end > p_start and p_start > k:
                     affiliation = doc[k:p_start]
                     j = p_start
+        after_affiliation = j
         while j < len(doc) and doc[j].text in {",", "--", "–", "—", "-"}:
             j += 1
         end = j
@@ -760,7 +782,7 @@ def find_people(doc: Doc) -> Doc:
             end -= 1
         if affiliation is not None and not honorific:
             # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
-            j, end = person_after(doc, j, names)
+            j, end = person_after(doc, after_affiliation, names)
         if end > j and not any(is_role_token(t, german) for t in doc[j:end]):
             min_tokens = 1 if honorific or affiliation is None else 2
             if end - j >= min_tokens:
@@ -793,7 +815,12 @@ def find_people(doc: Doc) -> Doc:
             start = i
             while start > 0 and i - start < 4 and is_name_token(doc[start - 1]):
                 start -= 1
-            if i - start >= 2 and doc[start].lower_ in names:
+            maximal = start == 0 or not is_name_token(doc[start - 1])
+            if (
+                2 <= i - start <= 3
+                and (doc[start].lower_ in names or maximal)
+                and not any(e.start < i and start < e.end for e in doc.ents)
+            ):
                 person = make_span(doc, start, i, PER, "rule")
                 found.append(person)
         if person is None:
@@ -899,12 +926,17 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
     first = ent[0]
     if first.lower_ not in names:
         # "Kong Convention" (in "Hong Kong Convention")
-        if ent.start > 0 and gazetteer.city_candidates(f"{ent.doc[ent.start - 1].text} {first}"):
+        prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+        if (
+            prev is not None
+            and is_name_token(prev)
+            and gazetteer.city_candidates(f"{prev.text} {first.text}")
+        ):
             return False
         # "Hangzhou City Brain", "HKSAR Chief"
         if ent.id_ == "model" and (
             any(t.is_upper and len(t) > 1 for t in ent)
-            or any(len(t) > 3 and gazetteer.city_candidates(t.text) for t in ent)
+            or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
         ):
             return False
     return not (

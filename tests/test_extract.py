@@ -129,3 +129,36 @@ def test_names_found_in_one_article_are_found_in_the_others(
     assert any(
         m.start == start and m.sentence.startswith("Beim Besuch") for m in extractions[1].mentions
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "role", "affiliation"),
+    [
+        (
+            "The mayor Ada Lin and the vice president of Kestrel Grid Co., Ltd.--Zhou Wenbo, "
+            "signed the contract.",
+            "Zhou Wenbo",
+            "vice president",
+            "Kestrel Grid Co., Ltd.",
+        ),
+        (
+            '"We will share data," said Hua Min, vice-mayor of Ningbo, at the forum.',
+            "Hua Min",
+            "vice-mayor",
+            "Ningbo",
+        ),
+        (
+            "The Mayor of Valencia, María José Catalá, opened the fair.",
+            "María José Catalá",
+            "mayor",
+            "Valencia",
+        ),
+    ],
+)
+def test_role_patterns(
+    english: Language, text: str, person: str, role: str, affiliation: str
+) -> None:
+    article = Article(article_id="t", source_paths=["t"], text=text, language="en")
+    roles = extract.doc_to_extraction(english(text), article).roles
+    found = {(text[r.person_start : r.person_end], r.role.lower(), r.affiliation) for r in roles}
+    assert (person, role, affiliation) in found
