@@ -1046,7 +1046,10 @@ def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
     if not sentences:
         return ""
     start, end = sentences[index]
-    return text[start:end].strip()
+    # A sentence never runs across a line break (headings, datelines, list items).
+    line_start = text.rfind("\n", start, char) + 1 if "\n" in text[start:char] else start
+    line_end = text.find("\n", char, end)
+    return text[line_start : end if line_end < 0 else line_end].strip()
 
 
 def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
@@ -1089,7 +1092,13 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
         for role, rs, re_, ps, pe, affil, as_, ae in doc._.roles or []
     ]
     mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
-    return Extraction(article.article_id, mentions, roles, sentences)
+    taken = [(m.start, m.end) for m in mentions if m.entity_type in ("organization", "person")]
+    candidates = [
+        (start, end, term, sentence_of(start))
+        for start, end, term in taxonomy.find_candidates(doc.text, taxonomy.load())
+        if not any(s < end and start < e for s, e in taken)  # "Hikvision Digital Technology"
+    ]
+    return Extraction(article.article_id, mentions, roles, sentences, candidates)
 
 
 def confident_names(extractions: Iterable[Extraction]) -> dict[str, str]:

@@ -161,6 +161,15 @@ ROLE_COLUMNS = [
     "start",
     "end",
 ]
+CANDIDATE_COLUMNS = [
+    "term",
+    "n_articles",
+    "n_mentions",
+    "languages",
+    "variants",
+    "example_article_id",
+    "example_sentence",
+]
 COOCCURRENCE_COLUMNS = [
     "entity_id_a",
     "entity_id_b",
@@ -374,6 +383,7 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
         "article_entities": article_entities.reset_index(drop=True),
         "roles": roles,
         "cooccurrence": build_cooccurrence(article_entities, entities, counted),
+        "technology_candidates": build_candidates(extractions, articles, counted),
     }
     for view, etype in VIEW_TYPES.items():
         subset = entities[entities["entity_type"] == etype].copy()
@@ -476,4 +486,42 @@ def build_cooccurrence(
     frame = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
     return frame.sort_values(
         ["n_articles", "entity_id_a", "entity_id_b"], ascending=[False, True, True]
+    ).reset_index(drop=True)
+
+
+def build_candidates(
+    extractions: list[Extraction], articles: list[Article], counted: set[str]
+) -> pd.DataFrame:
+    """Technology-like phrases the taxonomy lacks, with counts and an example, for promotion."""
+    language = {a.article_id: a.language for a in articles}
+    rows = [
+        {
+            "key": gazetteer.name_key(term),
+            "term": term,
+            "article_id": e.article_id,
+            "language": language.get(e.article_id, ""),
+            "sentence": sentence,
+        }
+        for e in extractions
+        if e.article_id in counted
+        for _, _, term, sentence in e.candidates
+    ]
+    frame = pd.DataFrame(rows, columns=["key", "term", "article_id", "language", "sentence"])
+    out = []
+    for _, group in frame.groupby("key"):
+        first = group.sort_values(["article_id", "sentence"]).iloc[0]
+        out.append(
+            {
+                "term": most_common(list(group["term"])),
+                "n_articles": group["article_id"].nunique(),
+                "n_mentions": len(group),
+                "languages": "|".join(sorted(set(group["language"]))),
+                "variants": "|".join(sorted(set(group["term"]))),
+                "example_article_id": first["article_id"],
+                "example_sentence": first["sentence"],
+            }
+        )
+    table = pd.DataFrame(out, columns=CANDIDATE_COLUMNS)
+    return table.sort_values(
+        ["n_articles", "n_mentions", "term"], ascending=[False, False, True]
     ).reset_index(drop=True)

@@ -75,3 +75,5 @@ class Extraction:
     mentions: list[Mention] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)  # character spans
+    #: Technology-like phrases not in the taxonomy: (start, end, term, sentence).
+    candidates: list[tuple[int, int, str, str]] = field(default_factory=list)

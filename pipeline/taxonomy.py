@@ -126,6 +126,69 @@ def build(data: dict[str, Any]) -> Taxonomy:
     )
 
 
+#: Words that make the word before them look like a technology's name.
+TECH_HEADS = (
+    "technology|technologies|platform|platforms|sensors|sensor|system|systems|solution|solutions"
+    "|Technologie|Technologien|Technik|Plattform|Plattformen|Sensoren|Sensor|Sensorik|System"
+    "|Systeme|Lösung|Lösungen"
+)
+CANDIDATE_PATTERN = re.compile(
+    # "LiDAR technology", "vehicle-to-grid technology", "Wasserstoff-Technologie", "V2X-Plattform"
+    rf"(?<![\w-])(?P<modifier>[^\W_][\w/.+]*(?:-[\w/.+]+)*)(?P<sep>[\s-])(?P<head>{TECH_HEADS})\b"
+    # ... unless the head itself modifies a following noun: "chief technology officer"
+    r"(?!-?\s?(?:officers?|compan(?:y|ies)|firms?|sector|industry|industries|partners?|parks?"
+    r"|providers?|groups?|centres?|centers?|hubs?|clusters?|transfer|Unternehmen|Firm(?:a|en)"
+    r"|Konzern|Branche|Partner|Park|Anbieter|Zentrum)\b)"
+)
+#: Modifiers that do not name a technology ("new technology", "our platform").
+CANDIDATE_STOP = frozenset(
+    """a an the this that these those our their its his her new latest modern innovative advanced
+    key smart digital cutting-edge leading existing current future other own such same different
+    various proven open common central entire whole first second next pilot information
+    communication communications of and for with in on by to from as is are was be will can
+    which who use uses using used based one two three four five six seven eight nine ten eleven
+    twelve several many all each city data public historical real-time existing
+    urban software hardware management control monitoring operating neue neuen neuer neues
+    eine einer einem einen der die das den dem des und mit für von zur zum im in am ein
+    moderne modernen moderner digitale digitalen digitaler eigene eigenen gesamte
+    bestehende bestehenden innovative innovativen""".split()
+)
+
+
+def find_candidates(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, str]]:
+    """Phrases that look like technologies but are not in the taxonomy: (start, end, term)."""
+    found = []
+    for match in CANDIDATE_PATTERN.finditer(text):
+        modifier = match.group("modifier").strip(".-/+")
+        # A name-like modifier: joined by a hyphen ("V2X-Plattform"), an acronym or a name
+        # ("LiDAR technology"), or a hyphenated compound ("vehicle-to-grid technology").
+        name_like = (
+            match.group("sep") == "-"
+            or "-" in modifier
+            or any(ch.isdigit() for ch in modifier)
+            or any(ch.isupper() for ch in modifier[1:])
+            or (
+                modifier[:1].isupper()
+                and match.start() > 0
+                and text[match.start() - 1] == " "
+                and not text[: match.start()].rstrip().endswith((".", "!", "?", ":"))
+                and not match.group("head")[:1].isupper()
+            )
+        )
+        if (
+            not name_like
+            or modifier.casefold() in CANDIDATE_STOP
+            or len(modifier) < 2
+            or not any(ch.isalpha() for ch in modifier)
+            or taxonomy.find(modifier)
+            or taxonomy.find(match.group(0))
+        ):
+            continue
+        start = match.start("modifier")
+        found.append((start, match.end(), text[start : match.end()]))
+    return found
+
+
 @lru_cache(maxsize=1)
 def load() -> Taxonomy:
     """The taxonomy shipped in pipeline/data."""
