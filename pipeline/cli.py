@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="start CSV files with a UTF-8 byte-order mark (for Excel)",
     )
     run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="reprocess every article, ignoring the extractions the store already holds",
+    )
+    run.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any problem was recorded"
     )
     run.add_argument("--verbose", "-v", action="store_true", help="debug logging")
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             csv_delimiter=args.csv_delimiter,
             csv_bom=args.csv_bom,
         )
-        summary = runner.run(config)
+        summary = runner.run(config, rebuild=args.rebuild)
     except ConfigError as exc:
         print(f"error: bad configuration: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -118,8 +123,11 @@ def print_summary(summary: Summary, output: Path) -> None:
     languages = ", ".join(f"{k}={v}" for k, v in summary.languages.items()) or "none"
     entities = ", ".join(f"{k}={v}" for k, v in summary.entities.items()) or "none"
     reasons = ", ".join(f"{k}={v}" for k, v in summary.problem_reasons.items())
-    print(f"files seen:      {summary.files_seen}")
-    print(f"articles:        {summary.articles} ({summary.duplicates} exact duplicates merged)")
+    print(f"files seen:      {summary.files_seen} ({summary.files_read} read, the rest unchanged)")
+    print(
+        f"articles:        {summary.articles} ({summary.duplicates} exact duplicate files merged, "
+        f"{summary.near_duplicates} near duplicates)"
+    )
     print(f"languages:       {languages}")
     print(f"problems:        {summary.problems}" + (f" ({reasons})" if reasons else ""))
     print(f"entities:        {entities}")
@@ -127,13 +135,12 @@ def print_summary(summary: Summary, output: Path) -> None:
         print(f"  in {lang}:         " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     print(f"mentions:        {summary.mentions}")
     for lang, info in sorted(summary.pipelines.items()):
-        print(
-            f"pipeline {lang}:     {info['name']} {info['version']}"
-            + (" (rules only)" if info["rules_only"] else "")
-        )
+        name = info.get("name") or info.get("candidate") or "rules only"
+        print(f"pipeline {lang}:     {name} {info.get('version', '')}".rstrip())
     for warning in summary.warnings:
         print(f"warning:         {warning}")
     print(
-        f"time:            {summary.seconds:.1f} s ({summary.articles_per_second:.1f} articles/s)"
+        f"extracted:       {summary.articles_extracted} articles in {summary.seconds:.1f} s "
+        f"({summary.articles_per_second:.1f} articles/s)"
     )
-    print(f"tables in:       {output}")
+    print(f"tables in:       {output}" + ("" if summary.tables_rebuilt else " (unchanged)"))

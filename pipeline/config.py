@@ -49,6 +49,8 @@ class Config:
     pipelines: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_PIPELINES))
     #: Files larger than this are recorded as too_large and not read.
     max_file_bytes: int = 20_000_000
+    #: Extracted texts longer than this (characters) are recorded as text_too_long, not analysed.
+    max_text_chars: int = 1_000_000
     #: Articles with fewer words than this get language "und".
     language_min_words: int = 5
     #: A top language below this probability gives "und".
@@ -82,7 +84,13 @@ class Config:
                 )
         if self.csv_delimiter not in (",", ";", "\t"):
             raise ConfigError(f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'")
-        for name in ("max_file_bytes", "batch_size", "max_html_depth", "language_sample_chars"):
+        for name in (
+            "max_file_bytes",
+            "max_text_chars",
+            "batch_size",
+            "max_html_depth",
+            "language_sample_chars",
+        ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be a positive integer")
         if not 0.0 <= self.language_min_score <= 1.0:

