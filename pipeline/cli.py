@@ -72,6 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="start CSV files with a UTF-8 byte-order mark (for Excel)",
     )
     run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes for extraction (default: one per core; small jobs use one)",
+    )
+    run.add_argument(
+        "--executor",
+        default=None,
+        choices=["local", "dask"],
+        help="where extraction runs: this machine (default) or a Dask cluster",
+    )
+    run.add_argument("--scheduler", default=None, help="Dask scheduler address for --executor dask")
+    run.add_argument(
+        "--parquet",
+        action="store_const",
+        const=True,
+        default=None,
+        help="also write articles and mentions as partitioned Parquet datasets",
+    )
+    run.add_argument(
         "--rebuild",
         action="store_true",
         help="reprocess every article, ignoring the extractions the store already holds",
@@ -102,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             max_file_bytes=args.max_file_bytes,
             csv_delimiter=args.csv_delimiter,
             csv_bom=args.csv_bom,
+            workers=args.workers,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            parquet=args.parquet,
         )
         summary = runner.run(config, rebuild=args.rebuild)
     except ConfigError as exc:

@@ -61,6 +61,16 @@ class Config:
     seed: int = 0
     #: Texts per nlp.pipe batch.
     batch_size: int = 32
+    #: Worker processes for extraction (0 = one per core); small jobs run in this process.
+    workers: int = 0
+    #: Articles per unit of work sent to a worker process or a Dask worker.
+    chunk_size: int = 64
+    #: Where extraction runs: "local" (this machine) or "dask" (a Dask cluster).
+    executor: str = "local"
+    #: Dask scheduler address for executor "dask", e.g. "tcp://10.0.0.5:8786".
+    scheduler: str | None = None
+    #: Also write articles and mentions as partitioned Parquet datasets under parquet/.
+    parquet: bool = False
     #: Cities found only by the gazetteer (not by the statistical model) need this population.
     gazetteer_min_population: int = 100_000
     #: HTML documents deeper than this are refused (protects the parser).
@@ -84,12 +94,19 @@ class Config:
                 )
         if self.csv_delimiter not in (",", ";", "\t"):
             raise ConfigError(f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'")
+        if self.executor not in ("local", "dask"):
+            raise ConfigError(f"executor={self.executor!r} is not one of ['local', 'dask']")
+        if self.executor == "dask" and not self.scheduler:
+            raise ConfigError("executor 'dask' needs --scheduler, e.g. tcp://host:8786")
+        if self.workers < 0:
+            raise ConfigError(f"workers={self.workers!r} must be 0 (one per core) or more")
         for name in (
             "max_file_bytes",
             "max_text_chars",
             "batch_size",
             "max_html_depth",
             "language_sample_chars",
+            "chunk_size",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}={getattr(self, name)!r} must be a positive integer")

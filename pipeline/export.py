@@ -42,6 +42,7 @@ ARTICLE_COLUMNS = [
 PROBLEM_COLUMNS = ["source_path", "stage", "reason", "detail"]
 TEXTS_DIR = "texts"
 GENERATIONS_DIR = ".generations"
+PARQUET_DIR = "parquet"
 CURRENT = "current"
 
 
@@ -104,11 +105,40 @@ def run(
             frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None),
             **options,
         )
+    if config.parquet:
+        write_parquet(generation / PARQUET_DIR, ordered, tables["mentions"])
     write_texts(output / TEXTS_DIR, ordered)
     write_json_atomic(generation / "run.json", {**manifest, "tables": counts})
     switch_generation(output, generation)
     remove_stale_texts(output / TEXTS_DIR, ordered)
     return counts
+
+
+def write_parquet(folder: Path, articles: list[Article], mentions: pd.DataFrame) -> None:
+    """articles/ partitioned by language and mentions/ by entity type, as Parquet datasets
+    (Hive-style folders) that DuckDB, pandas, Dask and Spark read directly."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    frames = {
+        "articles": (
+            pd.DataFrame([article_row(a) for a in articles], columns=ARTICLE_COLUMNS).astype(
+                {"language_score": float, "n_words": int}
+            ),
+            "language",
+        ),
+        "mentions": (mentions.astype({"start": int, "end": int}), "entity_type"),
+    }
+    for name, (frame, partition) in frames.items():
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        ds.write_dataset(
+            table,
+            folder / name,
+            format="parquet",
+            partitioning=ds.partitioning(pa.schema([(partition, pa.string())]), flavor="hive"),
+            basename_template="part-{i}.parquet",
+            existing_data_behavior="overwrite_or_ignore",
+        )
 
 
 def generations_dir(output: Path) -> Path:

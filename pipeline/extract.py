@@ -1074,6 +1074,32 @@ class Extractor:
                 yield doc_to_extraction(doc, article)
 
 
+#: Extractors loaded in this process, by the settings they were built from: a worker process
+#: (local or Dask) loads its pipelines once and keeps them for every batch it is given.
+_EXTRACTORS: dict[str, Extractor] = {}
+
+
+def extract_batch(batch: tuple[Config, list[Article]]) -> list[Extraction]:
+    """Extractions of one batch of articles; the unit of work sent to worker processes."""
+    config, articles = batch
+    key = json.dumps(
+        [
+            config.as_dict()["pipelines"],
+            config.gazetteer_min_population,
+            config.batch_size,
+            config.max_text_chars,
+        ],
+        sort_keys=True,
+    )
+    extractor = _EXTRACTORS.get(key)
+    languages = {a.language for a in articles}
+    if extractor is None or not languages <= set(extractor.pipelines):
+        known = set(extractor.pipelines) if extractor else set()
+        extractor = Extractor(config, languages | known)
+        _EXTRACTORS[key] = extractor
+    return list(extractor.extract(articles))
+
+
 def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
     """The sentence around a character offset."""
     index = max(0, bisect.bisect_right([s for s, _ in sentences], char) - 1)

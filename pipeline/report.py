@@ -60,6 +60,7 @@ TABLE_ORDER = (
     "article_entities",
     "roles",
     "cooccurrence",
+    "technology_candidates",
     "people",
     "organizations",
     "cities",
@@ -101,6 +102,7 @@ NETWORK_NODES = 30  # most frequent entities drawn in the co-occurrence network
 MAP_LABELS = 12  # cities labelled on the map
 MAP_FOCUS_COUNTRIES = 12  # countries offered in the map's zoom menu
 ARTICLES_PER_ENTITY = 50  # articles listed under each entity in the index
+CANDIDATES = 25  # technology candidates listed
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 760, 460, 36
 NETWORK_WIDTH, NETWORK_HEIGHT = 760, 560
@@ -209,6 +211,19 @@ def display_text(value: str) -> str:
     return value
 
 
+def _column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column, or empty strings where the table lacks it (older or newer runs)."""
+    if column in frame.columns:
+        return frame[column]
+    return pd.Series("", index=frame.index, dtype=object)
+
+
+def counted_articles(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles that entity counts include: analysed, and not a near duplicate of another."""
+    keep = (articles["status"] == "ok") & (_column(articles, "duplicate_of") == "")
+    return articles[keep]
+
+
 def _ints(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").fillna(0).astype(int)
 
@@ -308,12 +323,12 @@ def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, 
     frame = pd.DataFrame(
         {
             "language": articles["language"].replace("", "und"),
-            "status": articles["status"],
+            "status": articles["status"].where(
+                _column(articles, "duplicate_of") == "", "near duplicate"
+            ),
             "folder": articles["source_path"].map(source_folder),
             "month": articles["published"].map(publication_month),
-            "site": articles["site_name"].map(display_text).str.strip()
-            if "site_name" in articles.columns
-            else "",
+            "site": _column(articles, "site_name").map(display_text).str.strip(),
         }
     )
     specs: dict[str, dict[str, Any]] = {}
@@ -364,9 +379,14 @@ def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, 
 def entity_articles(
     articles: pd.DataFrame, entities: pd.DataFrame, links: pd.DataFrame
 ) -> pd.DataFrame:
-    """Articles per (entity, language, publication date): what the top-entities filters sum."""
+    """Articles per (entity, language, publication date): what the top-entities filters sum.
+
+    Near duplicates are left out, as they are from the entities' `n_articles`.
+    """
     frame = links[["article_id", "entity_id"]].merge(
-        articles[["article_id", "language", "published"]], on="article_id", how="inner"
+        counted_articles(articles)[["article_id", "language", "published"]],
+        on="article_id",
+        how="inner",
     )
     frame = frame.merge(entities[["entity_id", "entity_type", "name"]], on="entity_id", how="inner")
     frame = frame[frame["entity_type"].isin(TOP_TYPES)]
@@ -519,12 +539,12 @@ def cities_frame(entities: pd.DataFrame) -> pd.DataFrame:
         {
             "entity_id": cities["entity_id"],
             "name": cities["name"].map(display_text),
-            "country_code": cities.get("country_code", pd.Series("", index=cities.index)),
+            "country_code": _column(cities, "country_code"),
             "n_articles": _ints(cities["n_articles"]),
             "n_mentions": _ints(cities["n_mentions"]),
-            "population": _ints(cities.get("population", pd.Series("", index=cities.index))),
-            "lat": _floats(cities.get("latitude", pd.Series("", index=cities.index))),
-            "lon": _floats(cities.get("longitude", pd.Series("", index=cities.index))),
+            "population": _ints(_column(cities, "population")),
+            "lat": _floats(_column(cities, "latitude")),
+            "lon": _floats(_column(cities, "longitude")),
         }
     ).dropna(subset=["lat", "lon"])
     frame = frame.sort_values(["n_articles", "name", "entity_id"], ascending=[False, True, True])
@@ -742,10 +762,16 @@ def entity_index(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
     entities = tables["entities"]
     mentions = tables["mentions"]
     article_info = {
-        row.article_id: (display_text(row.title), row.published, row.language, row.source_path)
-        for row in articles[
-            ["article_id", "title", "published", "language", "source_path"]
-        ].itertuples(index=False)
+        article_id: (display_text(title), published, language, source_path, duplicate_of != "")
+        for article_id, title, published, language, source_path, duplicate_of in zip(
+            articles["article_id"],
+            articles["title"],
+            articles["published"],
+            articles["language"],
+            articles["source_path"],
+            _column(articles, "duplicate_of"),
+            strict=True,
+        )
     }
     first = mentions.assign(_start=_ints(mentions["start"])).sort_values(
         ["entity_id", "article_id", "_start", "text"], kind="stable"
@@ -772,7 +798,9 @@ def entity_index(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
         article_ids = linked.get(entity_id, set()) | set(by_article)
         listed = []
         for article_id in article_ids:
-            title, published, language, source_path = article_info.get(article_id, ("", "", "", ""))
+            title, published, language, source_path, duplicate = article_info.get(
+                article_id, ("", "", "", "", False)
+            )
             text, sentence = by_article.get(article_id, ("", ""))
             listed.append(
                 {
@@ -780,6 +808,7 @@ def entity_index(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
                     "title": title or _first_path(source_path) or article_id,
                     "published": published,
                     "language": language,
+                    "duplicate": duplicate,
                     **_highlight(display_text(sentence), display_text(text)),
                 }
             )
@@ -878,12 +907,33 @@ def run_facts(manifest: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -
         "articles": len(articles),
         "duplicates": summary.get("duplicates"),
         "languages": articles["language"].replace("", "und").value_counts().sort_index().to_dict(),
+        "near_duplicates": int((_column(articles, "duplicate_of") != "").sum()),
         "problems": len(tables["problems"]),
         "entities": {t: int(by_type.get(t, 0)) for t in ENTITY_TYPES},
         "mentions": len(tables["mentions"]),
         "pipelines": pipelines,
         "warnings": [str(w) for w in summary.get("warnings", []) if w],
     }
+
+
+def technology_candidates(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    """The most frequent technology-like phrases the taxonomy lacks (when the run lists them)."""
+    frame = tables.get("technology_candidates")
+    if frame is None or "term" not in frame.columns or frame.empty:
+        return []
+    ranked = frame.assign(
+        _n=_ints(_column(frame, "n_articles")), _m=_ints(_column(frame, "n_mentions"))
+    ).sort_values(["_n", "_m", "term"], ascending=[False, False, True])
+    return [
+        {
+            "term": display_text(row["term"]),
+            "n_articles": int(row["_n"]),
+            "n_mentions": int(row["_m"]),
+            "languages": ", ".join(x for x in str(row.get("languages", "")).split("|") if x),
+            "sentence": " ".join(display_text(str(row.get("example_sentence", ""))).split()),
+        }
+        for row in ranked.head(CANDIDATES).to_dict("records")
+    ]
 
 
 def _script_json(obj: Any) -> str:
@@ -940,6 +990,7 @@ def build_html(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]) 
         type_labels=TYPE_LABELS,
         type_colors=dict(zip(ENTITY_TYPES, TYPE_COLORS, strict=True)),
         articles_per_entity=ARTICLES_PER_ENTITY,
+        candidates=technology_candidates(tables),
     )
 
 

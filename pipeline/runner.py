@@ -21,7 +21,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline import __version__, export, extract, ingest, language, normalize, taxonomy
+from pipeline import __version__, executor, export, extract, ingest, language, normalize, taxonomy
 from pipeline.config import Config
 from pipeline.errors import OutputError
 from pipeline.records import Article, Problem
@@ -40,8 +40,6 @@ LIBRARIES = (
     "gender-guesser",
     "datasketch",
 )
-#: Articles extracted between two commits of the store.
-COMMIT_EVERY = 64
 
 
 @dataclass
@@ -207,43 +205,43 @@ def store_language_key(store: Store, article_id: str) -> str:
 
 
 def extract_new(store: Store, config: Config, summary: Summary) -> None:
-    """Extract every ok article whose stored extraction is missing or has another fingerprint."""
+    """Extract every ok article whose stored extraction is missing or has another fingerprint.
+    The work goes out in batches to the configured executor; results are committed as they
+    come back, so a killed run keeps what it finished."""
     articles = [a for a, _ in store.articles() if a.status == "ok"]
-    fingerprints = {
-        lang: extract.fingerprint(lang, config) for lang in sorted({a.language for a in articles})
-    }
-    stored = store.extraction_fingerprints()
-    todo = [a for a in articles if stored.get(a.article_id) != fingerprints[a.language]]
-    for lang in sorted({a.language for a in articles}):
+    languages = sorted({a.language for a in articles})
+    fingerprints = {lang: extract.fingerprint(lang, config) for lang in languages}
+    for lang in languages:
         candidate, version = extract.installed_candidate(config.pipelines[lang])
         summary.pipelines[lang] = {
+            "language": lang,
+            "name": candidate or "rules_only",
             "candidate": candidate,
             "version": version,
             "rules_only": not candidate,
         }
+    stored = store.extraction_fingerprints()
+    todo = [a for a in articles if stored.get(a.article_id) != fingerprints[a.language]]
     if not todo:
         return
-    extractor = extract.Extractor(config, {a.language for a in todo})
-    for info in extractor.info.values():
-        summary.pipelines[info.language] = info.as_dict()
-    pending = 0
-    store.db.execute("BEGIN IMMEDIATE")
-    try:
-        for extraction in tqdm(
-            extractor.extract(todo), total=len(todo), desc="extract", unit="article", disable=None
-        ):
-            lang = next(a.language for a in todo if a.article_id == extraction.article_id)
-            store.put_extraction(extraction, fingerprints[lang])
-            summary.articles_extracted += 1
-            pending += 1
-            if pending >= COMMIT_EVERY:
-                store.db.execute("COMMIT")
-                store.db.execute("BEGIN IMMEDIATE")
-                pending = 0
-    except BaseException:
-        store.db.execute("COMMIT")  # keep what was extracted; the next run goes on from there
-        raise
-    store.db.execute("COMMIT")
+    batches = []  # of one language each, in a fixed order
+    for lang in languages:
+        group = [a for a in todo if a.language == lang]
+        size = config.chunk_size
+        batches += [(config, group[i : i + size]) for i in range(0, len(group), size)]
+    language_of = {a.article_id: a.language for a in todo}
+    with (
+        executor.mapper(config, len(batches)) as run_map,
+        tqdm(total=len(todo), desc="extract", unit="article", disable=None) as progress,
+    ):
+        for extractions in run_map(extract.extract_batch, batches):
+            with store.transaction():
+                for extraction in extractions:
+                    store.put_extraction(
+                        extraction, fingerprints[language_of[extraction.article_id]]
+                    )
+            summary.articles_extracted += len(extractions)
+            progress.update(len(extractions))
 
 
 def store_state(store: Store, config: Config) -> str:
@@ -260,7 +258,9 @@ def store_state(store: Store, config: Config) -> str:
         digest.update(f"{aid}|{paths}\n".encode())
     for corpus, problem in store.problems():
         digest.update(f"{corpus}|{problem}\n".encode())
-    digest.update(json.dumps([__version__, config.csv_delimiter, config.csv_bom]).encode())
+    digest.update(
+        json.dumps([__version__, config.csv_delimiter, config.csv_bom, config.parquet]).encode()
+    )
     return digest.hexdigest()
 
 
