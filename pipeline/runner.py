@@ -62,6 +62,7 @@ class Summary:
     pipelines: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     tables_rebuilt: bool = True
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def articles_per_second(self) -> float:
@@ -115,10 +116,22 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
         if rebuild:
             with store.transaction():
                 store.forget_extractions()
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            summary.stage_seconds[stage] = round(now - clock, 3)
+            clock = now
+
         update_sources(store, corpus_id, config, summary)
+        lap("ingest")
         update_languages(store, corpus_id, config)
+        lap("language")
         update_near_duplicates(store)
+        lap("near_duplicates")
         extract_new(store, config, summary)
+        lap("extract")
         state = store_state(store, config)
         current = config.output / "run.json"
         previous = json.loads(current.read_text(encoding="utf-8")) if current.is_file() else {}
@@ -128,6 +141,7 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
             carry_over(previous.get("summary", {}), summary)
         else:
             build_tables(store, config, summary, state)
+        lap("tables")
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
