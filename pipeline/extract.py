@@ -1044,19 +1044,20 @@ def propagate_names(doc: Doc) -> Doc:
 
 # --- the stage -------------------------------------------------------------------------------
 class Extractor:
-    """Loaded pipelines, one per language; load once, use for many articles."""
+    """The spaCy pipelines of a run, one per language, each loaded on first use and kept."""
 
-    def __init__(self, config: Config, languages: Iterable[str]) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
         self.pipelines: dict[str, Language] = {}
         self.info: dict[str, PipelineInfo] = {}
-        for language in sorted(set(languages)):
+
+    def pipeline(self, language: str) -> Language:
+        if language not in self.pipelines:
             nlp, info = resolve_pipeline(
-                language, config.pipelines[language], config.gazetteer_min_population
+                language, self.config.pipelines[language], self.config.gazetteer_min_population
             )
-            nlp.max_length = max(nlp.max_length, config.max_text_chars + 1)
-            self.pipelines[language] = nlp
-            self.info[language] = info
+            nlp.max_length = max(nlp.max_length, self.config.max_text_chars + 1)
+            self.pipelines[language], self.info[language] = nlp, info
             log.info(
                 "%s: %s %s (%s)",
                 language,
@@ -1064,18 +1065,19 @@ class Extractor:
                 info.version,
                 "rules only" if info.rules_only else info.candidate,
             )
+        return self.pipelines[language]
 
     def extract(self, articles: list[Article]) -> Iterator[Extraction]:
         """Extractions for articles, grouped by language and batched through nlp.pipe."""
-        for language, nlp in self.pipelines.items():
-            batch = [a for a in articles if a.language == language]
-            texts = ((a.text, a) for a in batch)
+        for language in sorted({a.language for a in articles}):
+            nlp = self.pipeline(language)
+            texts = ((a.text, a) for a in articles if a.language == language)
             for doc, article in nlp.pipe(texts, as_tuples=True, batch_size=self.config.batch_size):
                 yield doc_to_extraction(doc, article)
 
 
-#: Extractors loaded in this process, by the settings they were built from: a worker process
-#: (local or Dask) loads its pipelines once and keeps them for every batch it is given.
+#: Extractors in this process, by the settings they were built from: a worker process (local
+#: or Dask) loads each pipeline once and keeps it for every batch it is given.
 _EXTRACTORS: dict[str, Extractor] = {}
 
 
@@ -1091,12 +1093,7 @@ def extract_batch(batch: tuple[Config, list[Article]]) -> list[Extraction]:
         ],
         sort_keys=True,
     )
-    extractor = _EXTRACTORS.get(key)
-    languages = {a.language for a in articles}
-    if extractor is None or not languages <= set(extractor.pipelines):
-        known = set(extractor.pipelines) if extractor else set()
-        extractor = Extractor(config, languages | known)
-        _EXTRACTORS[key] = extractor
+    extractor = _EXTRACTORS.setdefault(key, Extractor(config))
     return list(extractor.extract(articles))
 
 
@@ -1222,7 +1219,7 @@ def run(
 ) -> tuple[list[Extraction], dict[str, PipelineInfo]]:
     """Extract entities from every article with status ok, then propagate across the batch."""
     todo = [a for a in articles if a.status == "ok"]
-    extractor = Extractor(config, {a.language for a in todo})
+    extractor = Extractor(config)
     extractions = list(
         tqdm(
             extractor.extract(todo),
