@@ -325,6 +325,12 @@ ORG_HEADS = (
     "networks",
     "labs",
 )
+#: Legal forms without trailing periods, by their first word, longest first.
+LEGAL_FORMS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _form in LEGAL_FORMS:
+    LEGAL_FORMS_BY_FIRST.setdefault(_form[0].rstrip("."), []).append(
+        tuple(part.rstrip(".") for part in _form)
+    )
 LEGAL_FORM_WORDS = {part.lower().rstrip(".") for form in LEGAL_FORMS for part in form} - {"&"}
 ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
 DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
@@ -511,11 +517,12 @@ def label_model_entities(doc: Doc) -> Doc:
 def find_technologies(doc: Doc) -> Doc:
     """Technologies from the shipped taxonomy (case rules, inflection, German compounds)."""
     matches = taxonomy.load().find(doc.text)
+    ents = list(doc.ents)
     keep = []
     drop_ents = set()
     for start, end, tech_id in matches:
         blocked = False
-        for ent in doc.ents:
+        for ent in ents:
             if ent.start_char < end and start < ent.end_char:
                 same_extent = ent.start_char == start and ent.end_char == end
                 if ent.label_ in (PER, ORG) and not same_extent:
@@ -631,10 +638,11 @@ def name_ngrams(doc: Doc, max_len: int) -> Iterator[tuple[int, int, str]]:
 def find_organizations(doc: Doc) -> Doc:
     """Organizations by legal form (GmbH, Co., Ltd.), institutional head or introduced acronym."""
     found: list[Span] = []
+    person_starts = {e.start for e in doc.ents if e.label_ == PER}
     tokens = [t.text.rstrip(".") for t in doc]
     for i in range(len(doc)):
-        for form in LEGAL_FORMS:
-            if tuple(tokens[i : i + len(form)]) == tuple(f.rstrip(".") for f in form):
+        for form in LEGAL_FORMS_BY_FIRST.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(form)]) == form:
                 start = name_run_start(doc, i)
                 if start < i:
                     found.append(make_span(doc, start, i + len(form), ORG, "rule"))
@@ -658,12 +666,16 @@ def find_organizations(doc: Doc) -> Doc:
                     or gap >= len(doc)
                     or not is_name_token(doc[gap])
                     or (joined & {"and", "und", "&"} and not in_phrase)
-                    or starts_person(doc, gap)
+                    or starts_person(doc, gap, person_starts)
                 ):
                     break
                 in_phrase = in_phrase or bool(joined - {"and", "und", "&"})
                 end = gap
-                while end < len(doc) and is_name_token(doc[end]) and not starts_person(doc, end):
+                while (
+                    end < len(doc)
+                    and is_name_token(doc[end])
+                    and not starts_person(doc, end, person_starts)
+                ):
                     end += 1
             if end - start >= 2:
                 found.append(make_span(doc, start, end, ORG, "rule"))
@@ -712,8 +724,9 @@ def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tup
         )
     ):
         return start, end
+    people = {e.start: e for e in doc.ents if e.label_ == PER}
     for k in range(j, min(j + reach, len(doc))):
-        ent = next((e for e in doc.ents if e.start == k and e.label_ == PER), None)
+        ent = people.get(k)
         if ent is not None:
             return ent.start, ent.end
         if doc[k].lower_ in names and is_name_token(doc[k]):
@@ -731,9 +744,9 @@ def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tup
     return j, j
 
 
-def starts_person(doc: Doc, i: int) -> bool:
+def starts_person(doc: Doc, i: int, person_starts: set[int]) -> bool:
     """Whether a person's name starts at token i: a PER entity or a given name and a surname."""
-    if any(e.start == i and e.label_ == PER for e in doc.ents):
+    if i in person_starts:
         return True
     return (
         doc[i].lower_ in first_names()
@@ -771,6 +784,9 @@ def find_people(doc: Doc) -> Doc:
     names = first_names()
     found: list[Span] = []
     roles: list[tuple[int, int, int, int, Span | None]] = []  # role span, person span, affil
+    ents = list(doc.ents)
+    by_start = {e.start: e for e in ents}
+    people_by_end = {e.end: e for e in ents if e.label_ == PER}
     for i, token in enumerate(doc):
         honorific = token.lower_ in HONORIFICS
         if not (honorific or is_role_token(token, german)):
@@ -791,7 +807,7 @@ def find_people(doc: Doc) -> Doc:
             k = j + 1
             if k < len(doc) and doc[k].lower_ in DETERMINERS:
                 k += 1
-            ent = next((e for e in doc.ents if e.start == k), None)
+            ent = by_start.get(k)
             if ent is not None and ent.label_ in (ORG, CITY, COUNTRY, LOC):
                 affiliation = ent
                 j = ent.end
@@ -843,7 +859,7 @@ def find_people(doc: Doc) -> Doc:
             k += 1
         if k >= len(doc) or not is_role_token(doc[k], german) or k in attributed:
             continue
-        person = next((e for e in doc.ents if e.end == i and e.label_ == PER), None)
+        person = people_by_end.get(i)
         if person is None:
             start = i
             while start > 0 and i - start < 4 and is_name_token(doc[start - 1]):
@@ -852,7 +868,7 @@ def find_people(doc: Doc) -> Doc:
             if (
                 2 <= i - start <= 3
                 and (doc[start].lower_ in names or maximal)
-                and not any(e.start < i and start < e.end for e in doc.ents)
+                and not any(e.start < i and start < e.end for e in ents)
             ):
                 person = make_span(doc, start, i, PER, "rule")
                 found.append(person)
@@ -864,7 +880,7 @@ def find_people(doc: Doc) -> Doc:
             a += 1
             if a < len(doc) and doc[a].lower_ in DETERMINERS:
                 a += 1
-            affiliation = next((e for e in doc.ents if e.start == a), None)
+            affiliation = by_start.get(a)
         roles.append((role_start, k + 1, person.start, person.end, affiliation))
     # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
     for ent in doc.ents:
@@ -1019,14 +1035,12 @@ def propagate_names(doc: Doc) -> Doc:
             continue  # a lone word the model calls a person, never introduced by full name
         else:
             kept.append(e)
-    doc.ents = kept
+    rule_orgs = {e.text for e in kept if e.label_ == ORG and e.id_ == "rule"}
     doc.ents = [
         make_span(doc, e.start, e.end, PER, e.id_ or "model")
-        if e.label_ == ORG
-        and known.get(e.text) == PER
-        and e.text not in {x.text for x in doc.ents if x.label_ == ORG and x.id_ == "rule"}
+        if e.label_ == ORG and known.get(e.text) == PER and e.text not in rule_orgs
         else e
-        for e in doc.ents
+        for e in kept
     ]
     pattern = re.compile(
         r"(?<![\w-])("
