@@ -554,7 +554,8 @@ def find_places(doc: Doc, min_population: int) -> Doc:
             countries[(ent.start, ent.end)] = code
     # Country names the model did not tag, as context for ambiguous cities.
     tech_chars = [(s, e) for s, e, _ in doc._.technologies or []]
-    for start, end, text in name_ngrams(doc, max_len=3):
+    ngrams = name_ngrams(doc, max_len=3)
+    for start, end, text in ngrams:
         code = gazetteer.find_country(text)
         if code is not None:
             countries.setdefault((start, end), code)
@@ -597,10 +598,10 @@ def find_places(doc: Doc, min_population: int) -> Doc:
                 found.append(make_span(doc, start, end, COUNTRY, "gazetteer", code))
     set_ents(doc, found, lambda old, new: False)
     found = []
-    for start, end, text in name_ngrams(doc, max_len=3):
-        if any(
-            doc[start].idx < e and s < doc[end - 1].idx + len(doc[end - 1]) for s, e in tech_chars
-        ):
+    for start, end, text in ngrams:
+        start_char = doc[start].idx
+        end_char = start_char + len(text)
+        if any(start_char < e and s < end_char for s, e in tech_chars):
             continue
         # In English, a capitalized neighbour means a longer name ("Wasu Media", "Hong Kong
         # Trade"); German capitalizes every noun, so there it means nothing.
@@ -618,20 +619,22 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     return doc
 
 
-def name_ngrams(doc: Doc, max_len: int) -> Iterator[tuple[int, int, str]]:
+def name_ngrams(doc: Doc, max_len: int) -> list[tuple[int, int, str]]:
     """Capitalized token sequences (longest first at each position), as lookup candidates."""
-    for i, token in enumerate(doc):
-        if not token.text[:1].isupper():
+    texts = [t.text for t in doc]
+    spaces = [t.whitespace_ for t in doc]
+    upper = [text[:1].isupper() for text in texts]
+    joins = [u or text in {"-", "of"} for u, text in zip(upper, texts, strict=True)]
+    found = []
+    for i in range(len(texts)):
+        if not upper[i]:
             continue
-        for n in range(max_len, 0, -1):
-            if i + n > len(doc):
-                continue
-            span = doc[i : i + n]
-            if not all(t.text[:1].isupper() or t.text in {"-", "of"} for t in span[:-1]):
-                continue
-            if not span[-1].text[:1].isupper():
-                continue
-            yield i, i + n, span.text
+        for n in range(min(max_len, len(texts) - i), 0, -1):
+            last = i + n - 1
+            if upper[last] and all(joins[i:last]):
+                text = "".join(texts[k] + spaces[k] for k in range(i, last)) + texts[last]
+                found.append((i, i + n, text))
+    return found
 
 
 @Language.component("pi_organizations")

@@ -122,6 +122,7 @@ class City:
     population: int
 
 
+@lru_cache(maxsize=200_000)
 def name_key(name: str) -> str:
     """Case- and accent-insensitive lookup key; apostrophes and hyphens count as spaces."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())

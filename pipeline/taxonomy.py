@@ -9,15 +9,21 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
 from pipeline.errors import ConfigError
 
 TAXONOMY_FILE = "technologies.json"
-#: After a term: an optional inflection, then a word boundary or a hyphenated compound tail.
-TAIL = r"(?:s|es|e|en|n)?(?:-[^\W_][\w]*(?:-[\w]+)*)?(?![\w])"
+#: Words of a term or a text: letters and digits, with inner periods ("4.0") kept.
+WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
+#: What may stand between the words of one term in a text.
+JOINER = re.compile(r"[\s\-/,&]+")
+#: Inflections tried on a term's last word when the word as written is not known.
+SUFFIXES = ("es", "en", "s", "e", "n")
+#: A hyphenated compound tail after a term: "KI-Lösungen", "5G-Netz".
+COMPOUND_TAIL = re.compile(r"(?:-[^\W_][\w]*)+")
 
 
 @dataclass(frozen=True)
@@ -31,59 +37,100 @@ class Technology:
     exact_terms: tuple[str, ...]  # matched in this exact case (abbreviations such as AI, KI)
 
 
+def words_of(term: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(term))
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     version: str
     digest: str
     technologies: dict[str, Technology]
-    insensitive: re.Pattern[str] | None
-    sensitive: re.Pattern[str] | None
-    by_term: dict[str, str]  # casefolded term -> tech_id
-    by_exact: dict[str, str]  # exact term -> tech_id
+    by_words: dict[tuple[str, ...], str]  # casefolded words of a term -> tech_id
+    by_exact_words: dict[tuple[str, ...], str]  # words in exact case -> tech_id
+    longest: int  # most words in a term
+
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """Casefolded first words of every term: where a match can start."""
+        return frozenset(k[0].casefold() for k in (*self.by_words, *self.by_exact_words))
+
+    def could_start(self, folded: str) -> bool:
+        if folded in self.first_words:
+            return True
+        return any(
+            folded.endswith(suffix) and folded[: -len(suffix)] in self.first_words
+            for suffix in SUFFIXES
+        )
+
+    def lookup(self, words: list[str], folded: list[str]) -> str | None:
+        """The technology these words name, as written or with the last word inflected."""
+        exact = self.by_exact_words.get(tuple(words))
+        if exact is not None:
+            return exact
+        found = self.by_words.get(tuple(folded))
+        if found is not None:
+            return found
+        last = folded[-1]
+        for suffix in SUFFIXES:
+            if last.endswith(suffix) and len(last) > len(suffix) + 1:
+                found = self.by_words.get((*folded[:-1], last[: -len(suffix)]))
+                if found is None:
+                    found = self.by_exact_words.get((*words[:-1], words[-1][: -len(suffix)]))
+                if found is not None:
+                    return found
+        return None
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, tech_id) matches, leftmost-longest; end covers compounds."""
-        found: list[tuple[int, int, str, int]] = []
-        for pattern, lookup, fold in (
-            (self.sensitive, self.by_exact, False),
-            (self.insensitive, self.by_term, True),
-        ):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):
-                term = " ".join(match.group("term").split())
-                tech_id = lookup.get(term.casefold() if fold else term)
-                if tech_id is None:
-                    continue
-                found.append((match.start(), match.end(), tech_id, len(term)))
-        found.sort(key=lambda m: (m[0], -m[3]))
+        """Non-overlapping (start, end, tech_id) matches, leftmost-longest; end covers compounds.
+
+        Works on words: at each word, the longest run of up to `longest` words (joined only by
+        spaces, hyphens or slashes) that names a technology wins."""
+        spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+        words = [text[a:b] for a, b in spans]
+        folded = [w.casefold() for w in words]
         result: list[tuple[int, int, str]] = []
-        last_end = -1
-        for start, end, tech_id, _ in found:
-            if start >= last_end:
-                result.append((start, end, tech_id))
-                last_end = end
+        i = 0
+        while i < len(spans):
+            start = spans[i][0]
+            if not self.could_start(folded[i]) or (
+                start > 0 and (text[start - 1] in "-_" or text[start - 1].isalnum())
+            ):
+                i += 1
+                continue
+            # How far the words from i are joined closely enough to form one term.
+            reach = i + 1
+            while (
+                reach < len(spans)
+                and reach - i < self.longest
+                and JOINER.fullmatch(text, spans[reach - 1][1], spans[reach][0])
+            ):
+                reach += 1
+            hit = None
+            for j in range(reach, i, -1):
+                tech_id = self.lookup(words[i:j], folded[i:j])
+                if tech_id is not None:
+                    hit = (j, tech_id)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            j, tech_id = hit
+            end = spans[j - 1][1]
+            tail = COMPOUND_TAIL.match(text, end)
+            if tail is not None:
+                end = tail.end()
+            result.append((start, end, tech_id))
+            while i < len(spans) and spans[i][0] < end:
+                i += 1
         return result
-
-
-def _alternation(terms: list[str]) -> str:
-    parts = []
-    for term in sorted(set(terms), key=lambda t: (-len(t), t)):
-        parts.append(r"\s+".join(re.escape(word) for word in term.split()))
-    return "|".join(parts)
-
-
-def _compile(terms: list[str], flags: int) -> re.Pattern[str] | None:
-    if not terms:
-        return None
-    return re.compile(rf"(?<![\w\-])(?P<term>{_alternation(terms)}){TAIL}", flags)
 
 
 def build(data: dict[str, Any]) -> Taxonomy:
     """Validate taxonomy data and build its matcher; errors name the entry and the field."""
     technologies: dict[str, Technology] = {}
-    by_term: dict[str, str] = {}
-    by_exact: dict[str, str] = {}
+    by_words: dict[tuple[str, ...], str] = {}
+    by_exact_words: dict[tuple[str, ...], str] = {}
     for entry in data.get("entries", []):
         tech_id = entry.get("id", "")
         for required in ("id", "name_en", "name_de", "category"):
@@ -111,18 +158,19 @@ def build(data: dict[str, Any]) -> Taxonomy:
         )
         technologies[tech_id] = tech
         for term in folded:
-            by_term.setdefault(term.casefold(), tech_id)
+            by_words.setdefault(words_of(term.casefold()), tech_id)
         for term in exact:
-            by_exact.setdefault(term, tech_id)
+            by_exact_words.setdefault(words_of(term), tech_id)
+    by_words.pop((), None)
+    by_exact_words.pop((), None)
     digest = hashlib.sha1(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:12]
     return Taxonomy(
         version=str(data.get("version", "")),
         digest=digest,
         technologies=technologies,
-        insensitive=_compile(list(by_term), re.IGNORECASE),
-        sensitive=_compile(list(by_exact), 0),
-        by_term=by_term,
-        by_exact=by_exact,
+        by_words=by_words,
+        by_exact_words=by_exact_words,
+        longest=max(map(len, [*by_words, *by_exact_words]), default=1),
     )
 
 
