@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import gender_guesser.detector
+import pycountry
 import spacy
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 from tqdm import tqdm
@@ -271,10 +273,56 @@ LEGAL_FORMS = (
     ("ASA",),
     ("Oy",),
     ("Co.",),
+    ("Lda.",),
+    ("S.L.",),
+    ("S.r.l.",),
+    ("Srl",),
+    ("ApS",),
+    ("A/S",),
+    ("OÜ",),
     ("Group",),
     ("Gruppe",),
     ("Holding",),
 )
+#: Legal forms written before the name: "UAB Ledgerline", "SIA Baltic Grid".
+LEGAL_PREFIXES = {"UAB", "SIA", "AS", "OOO", "ZAO", "PT", "JSC"}
+#: Abbreviations kept as one token, and legal forms a sentence's period is split from.
+TOKEN_SPECIAL_CASES = {
+    **{
+        form: [form]
+        for form in (
+            "S.p.A.",
+            "S.A.",
+            "N.V.",
+            "B.V.",
+            "e.V.",
+            "Lda.",
+            "S.L.",
+            "S.r.l.",
+            "Co.",
+            "Ltd.",
+            "Inc.",
+            "Corp.",
+        )
+    },
+    **{
+        f"{form}.": [form, "."]
+        for form in (
+            "GmbH",
+            "AG",
+            "SE",
+            "KG",
+            "KGaA",
+            "mbH",
+            "gGmbH",
+            "ApS",
+            "AB",
+            "LLC",
+            "plc",
+            "PLC",
+        )
+    },
+}
 ORG_HEADS = (
     "universität",
     "university",
@@ -331,6 +379,10 @@ for _form in LEGAL_FORMS:
     LEGAL_FORMS_BY_FIRST.setdefault(_form[0].rstrip("."), []).append(
         tuple(part.rstrip(".") for part in _form)
     )
+#: ISO 4217 codes: "DKK 23 million" is money, not an organization.
+CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
+#: An acronym introduced in parentheses: "CAICT", "DfT", "TU/e".
+ACRONYM = re.compile(r"(?=(?:.*[A-Z]){2})[A-Z][A-Za-z0-9&/.\-]{1,11}")
 LEGAL_FORM_WORDS = {part.lower().rstrip(".") for form in LEGAL_FORMS for part in form} - {"&"}
 ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
 DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
@@ -434,6 +486,8 @@ def resolve_pipeline(
     infixes = [*(nlp.Defaults.infixes or []), r"-{2,}"]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    for text, pieces in TOKEN_SPECIAL_CASES.items():
+        tokenizer.add_special_case(text, [{ORTH: piece} for piece in pieces])
     nlp.add_pipe("pi_labels")
     nlp.add_pipe("pi_technologies")
     nlp.add_pipe("pi_places", config={"min_population": min_population})
@@ -508,9 +562,20 @@ def label_model_entities(doc: Doc) -> Doc:
     doc.ents = [
         make_span(doc, e.start, e.end, MODEL_LABELS[e.label_], "model")
         for e in doc.ents
-        if e.label_ in MODEL_LABELS and any(ch.isupper() or ch.isdigit() for ch in e.text)
+        if e.label_ in MODEL_LABELS and looks_like_a_name(e)
     ]
     return doc
+
+
+def looks_like_a_name(ent: Span) -> bool:
+    """Model entities worth keeping: a capital letter, a word beyond articles and numbers
+    ("The 2023" is not), no stray opening quote ("the ‘Inclusive")."""
+    words = [t for t in ent if t.is_alpha and t.lower_ not in DETERMINERS]
+    return (
+        any(ch.isupper() for ch in ent.text)
+        and bool(words)
+        and not any(t.text in {"‘", "“", "„", "'", '"'} for t in ent)
+    )
 
 
 @Language.component("pi_technologies")
@@ -524,8 +589,13 @@ def find_technologies(doc: Doc) -> Doc:
         blocked = False
         for ent in ents:
             if ent.start_char < end and start < ent.end_char:
-                same_extent = ent.start_char == start and ent.end_char == end
-                if ent.label_ in (PER, ORG) and not same_extent:
+                # An entity made of technology names only ("AR/VR") is no organization.
+                only_tech = all(
+                    any(s <= t.idx and t.idx + len(t) <= e for s, e, _ in matches)
+                    for t in ent
+                    if t.is_alpha or t.like_num or any(ch.isalnum() for ch in t.text)
+                )
+                if ent.label_ in (PER, ORG) and not only_tech:
                     blocked = True
                 else:
                     drop_ents.add(ent)
@@ -644,10 +714,17 @@ def find_organizations(doc: Doc) -> Doc:
     person_starts = {e.start for e in doc.ents if e.label_ == PER}
     tokens = [t.text.rstrip(".") for t in doc]
     for i in range(len(doc)):
+        if tokens[i] in LEGAL_PREFIXES and i + 1 < len(doc) and is_name_token(doc[i + 1]):
+            end = i + 1
+            while end < len(doc) and end - i <= 3 and is_name_token(doc[end]):
+                end += 1
+            found.append(make_span(doc, i, end, ORG, "rule"))
         for form in LEGAL_FORMS_BY_FIRST.get(tokens[i], ()):
             if tuple(tokens[i : i + len(form)]) == form:
-                start = name_run_start(doc, i)
-                if start < i:
+                # "Lusopark Tecnologias, Lda.": a comma may stand before the legal form.
+                comma = i > 1 and tokens[i - 1] == "," and is_name_token(doc[i - 2])
+                start = name_run_start(doc, i - 1 if comma else i)
+                if start < i - comma:
                     found.append(make_span(doc, start, i + len(form), ORG, "rule"))
                 break
     for i, token in enumerate(doc):
@@ -655,13 +732,22 @@ def find_organizations(doc: Doc) -> Doc:
         if token.text[:1].isupper() and lower.endswith(ORG_HEADS):
             start = name_run_start(doc, i)
             end = i + 1
-            # "Universität Stuttgart", "Bundesamt für Sicherheit in der Informationstechnik"
-            if end < len(doc) and gazetteer.city_candidates(doc[end].text):
+            # "Universität Stuttgart", "Universität Erlangen-Nürnberg", "Bundesamt für
+            # Sicherheit in der Informationstechnik"
+            if (
+                end < len(doc)
+                and is_name_token(doc[end])
+                and gazetteer.city_candidates(doc[end].text.split("-")[0])
+            ):
                 end += 1
             in_phrase = False  # "and" joins names only inside an "of …"/"für …" phrase
             while True:
                 gap = end
-                while gap < len(doc) and gap - end < 2 and doc[gap].lower_ in ORG_CONNECTORS:
+                while (
+                    gap < len(doc)
+                    and gap - end < 2
+                    and (doc[gap].lower_ in ORG_CONNECTORS or (in_phrase and doc[gap].text == ","))
+                ):
                     gap += 1
                 joined = {t.lower_ for t in doc[end:gap]}
                 if (
@@ -680,7 +766,8 @@ def find_organizations(doc: Doc) -> Doc:
                     and not starts_person(doc, end, person_starts)
                 ):
                     end += 1
-            if end - start >= 2:
+            # One word is enough for a compound head: "Friedrich-Alexander-Universität".
+            if end - start >= 2 or (end - start == 1 and token.text.count("-") >= 1):
                 found.append(make_span(doc, start, end, ORG, "rule"))
     set_ents(
         doc,
@@ -699,11 +786,14 @@ def find_organizations(doc: Doc) -> Doc:
             and end + 2 < len(doc)
             and doc[end].text == "("
             and doc[end + 2].text == ")"
-            and doc[end + 1].text.isupper()
-            and len(doc[end + 1].text) >= 2
+            and ACRONYM.fullmatch(doc[end + 1].text)
         ):
             found.append(make_span(doc, end + 1, end + 2, ORG, "rule"))
-    set_ents(doc, found, lambda old, new: old.label_ != PER and contained(old, new))
+    set_ents(
+        doc,
+        found,
+        lambda old, new: (old.label_ != PER or old.id_ == "model") and contained(old, new),
+    )
     return doc
 
 
@@ -1005,9 +1095,26 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
 def propagate_names(doc: Doc) -> Doc:
     """A person or organization recognized once is recognized at every other occurrence."""
     names = first_names()
-    doc.ents = [e for e in doc.ents if e.label_ != PER or plausible_person(e, names)]
+    ents = [e for e in doc.ents if e.label_ != PER or plausible_person(e, names)]
+    org_names = [e.text for e in ents if e.label_ == ORG and len(e) > 1]
+    multi_person_tokens = {t.text for e in ents if e.label_ == PER and len(e) > 1 for t in e}
+    kept = []
+    for e in ents:
+        if e.label_ == PER and any(o.startswith(e.text + " ") for o in org_names):
+            kept.append(make_span(doc, e.start, e.end, ORG, "rule"))  # "Hanbit Mobility Co., Ltd."
+        elif (
+            e.label_ == PER
+            and len(e) == 1
+            and e.id_ == "model"
+            and (e.text not in multi_person_tokens)
+        ):
+            continue  # a lone word the model calls a person, never introduced by full name
+        elif e.label_ == ORG and e.id_ == "model" and e.text in CURRENCY_CODES:
+            continue  # "DKK 23 million"
+        else:
+            kept.append(e)
     known: dict[str, str] = {}
-    for ent in doc.ents:
+    for ent in kept:
         if ent.label_ == PER:
             known.setdefault(ent.text, PER)
             tail = ent[-1]
@@ -1021,23 +1128,6 @@ def propagate_names(doc: Doc) -> Doc:
                 known.setdefault(tail.text, PER)
         elif ent.label_ == ORG and (len(ent) > 1 or ent.text.isupper() or len(ent.text) > 3):
             known.setdefault(ent.text, ORG)
-    if not known:
-        return doc
-    org_names = [e.text for e in doc.ents if e.label_ == ORG and len(e) > 1]
-    multi_person_tokens = {t.text for e in doc.ents if e.label_ == PER and len(e) > 1 for t in e}
-    kept = []
-    for e in doc.ents:
-        if e.label_ == PER and any(o.startswith(e.text + " ") for o in org_names):
-            kept.append(make_span(doc, e.start, e.end, ORG, "rule"))  # "Hanbit Mobility Co., Ltd."
-        elif (
-            e.label_ == PER
-            and len(e) == 1
-            and e.id_ == "model"
-            and (e.text not in multi_person_tokens)
-        ):
-            continue  # a lone word the model calls a person, never introduced by full name
-        else:
-            kept.append(e)
     rule_orgs = {e.text for e in kept if e.label_ == ORG and e.id_ == "rule"}
     doc.ents = [
         make_span(doc, e.start, e.end, PER, e.id_ or "model")
@@ -1045,6 +1135,8 @@ def propagate_names(doc: Doc) -> Doc:
         else e
         for e in kept
     ]
+    if not known:
+        return doc
     pattern = re.compile(
         r"(?<![\w-])("
         + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
