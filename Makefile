@@ -12,7 +12,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 GERMAN_NER_DATA ?= ../shared/data/german-ner
 
-.PHONY: help setup run test lint eval eval-de train-de bench clean
+.PHONY: help setup run report test lint eval eval-de train-de bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -21,12 +21,20 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON_SYSTEM) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	@# Debian's chromium for the report's browser test (needs root, as on CI).
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "warning: chromium not installed; the browser test will be skipped"
 	touch $@
 
 setup: $(VENV)/.installed ## Create .venv and install the package, pinned dependencies and spaCy pipelines
 
-run: | $(VENV)/.installed ## Process CORPUS (default corpus/) into OUTPUT (default outputs/)
+run: | $(VENV)/.installed ## Process CORPUS (default corpus/) into OUTPUT (default outputs/), then the report
 	$(PYTHON) -m pipeline run $(CORPUS) --output $(OUTPUT)
+	$(PYTHON) -m pipeline.report $(OUTPUT)
+
+report: $(OUTPUT)/report.html ## Write OUTPUT/report.html and OUTPUT/tables.xlsx from OUTPUT's tables
+
+$(OUTPUT)/report.html: $(OUTPUT)/run.json pipeline/report.py $(wildcard pipeline/report_assets/*) | $(VENV)/.installed
+	$(PYTHON) -m pipeline.report $(OUTPUT)
 
 test: | $(VENV)/.installed ## Run the test suite (real spaCy pipelines, real files)
 	$(PYTHON) -m pytest

@@ -856,7 +856,8 @@ def _details(row: Mapping[str, Any], roles: str) -> str:
     if row.get("country_code") and row["entity_type"] in ("city", "country"):
         parts.append(str(row["country_code"]))
     if row.get("population") and row["entity_type"] == "city":
-        parts.append(f"population {row['population']}")
+        population = str(row["population"])
+        parts.append(f"population {int(population):,}" if population.isdigit() else population)
     if row.get("category"):
         parts.append(f"category: {row['category']}")
     if row.get("name_de") and row.get("name_de") != row.get("name"):
