@@ -459,7 +459,7 @@ def minhash_signature(text: str) -> bytes:
 
 
 def near_duplicates(
-    articles: list[Article], signatures: Mapping[str, bytes], threshold: float
+    published: Mapping[str, str], signatures: Mapping[str, bytes], threshold: float
 ) -> dict[str, str]:
     """article_id -> the article it nearly duplicates (the earliest published of its group,
     then the smallest id), for every article in a group of near-identical texts."""
@@ -487,17 +487,16 @@ def near_duplicates(
         for other in lsh.query(hashes[aid]):
             if other != aid and hashes[aid].jaccard(hashes[other]) >= threshold:
                 parent[root(other)] = root(aid)
-    groups: dict[str, list[Article]] = {}
-    by_id = {a.article_id: a for a in articles}
+    groups: dict[str, list[str]] = {}
     for aid in sorted(hashes):
-        if aid in by_id:
-            groups.setdefault(root(aid), []).append(by_id[aid])
+        if aid in published:
+            groups.setdefault(root(aid), []).append(aid)
     result = {}
     for members in groups.values():
         if len(members) < 2:
             continue
-        canonical = min(members, key=lambda a: (a.published or "9999", a.article_id))
+        canonical = min(members, key=lambda aid: (published[aid] or "9999", aid))
         for member in members:
-            if member is not canonical:
-                result[member.article_id] = canonical.article_id
+            if member != canonical:
+                result[member] = canonical
     return result

@@ -186,44 +186,46 @@ def update_languages(store: Store, corpus_id: str, config: Config) -> None:
     }
     auto_key = language_key(config, None)
     wanted_forced = language_key(config, config.language) if config.language else None
+    wanted: dict[str, str] = {}
+    for article_id, state in store.article_index().items():
+        key = state.language_key
+        if article_id in in_corpus and wanted_forced:
+            wanted[article_id] = wanted_forced
+        elif article_id in in_corpus or key.startswith("auto:") or not key:
+            wanted[article_id] = auto_key
+        else:
+            continue  # forced by an earlier run over another folder
+        if key == wanted[article_id]:
+            del wanted[article_id]
     with store.transaction():
-        for article, key in store.articles():
-            if article.article_id in in_corpus and wanted_forced:
-                wanted = wanted_forced
-            elif article.article_id in in_corpus or key.startswith("auto:") or not key:
-                wanted = auto_key
-            else:
-                continue  # forced by an earlier run over another folder
-            if key != wanted:
-                forced = config.language if wanted == wanted_forced else None
-                language.run([article], dataclasses.replace(config, language=forced))
-                store.put_article(article, wanted)
+        for article, _ in store.load_articles(sorted(wanted)):
+            forced = config.language if wanted[article.article_id] == wanted_forced else None
+            language.run([article], dataclasses.replace(config, language=forced))
+            store.put_article(article, wanted[article.article_id])
 
 
 def update_near_duplicates(store: Store) -> None:
-    articles = [a for a, _ in store.articles()]
-    groups = ingest.near_duplicates(articles, store.minhashes(), ingest.NEAR_DUPLICATE_THRESHOLD)
+    """Group near-identical articles; redone only when the set of articles changed."""
+    index = store.article_index()
+    members = hashlib.sha1("\n".join(index).encode()).hexdigest()
+    if store.get_meta("near_duplicates_of") == members:
+        return
+    published = {aid: state.published for aid, state in index.items()}
+    groups = ingest.near_duplicates(published, store.minhashes(), ingest.NEAR_DUPLICATE_THRESHOLD)
     with store.transaction():
-        for article in articles:
-            duplicate_of = groups.get(article.article_id, "")
-            if article.duplicate_of != duplicate_of:
-                article.duplicate_of = duplicate_of
-                store.put_article(article, store_language_key(store, article.article_id))
-
-
-def store_language_key(store: Store, article_id: str) -> str:
-    row = store.db.execute(
-        "SELECT language_key FROM articles WHERE article_id = ?", (article_id,)
-    ).fetchone()
-    return str(row[0]) if row else ""
+        for article_id, state in index.items():
+            duplicate_of = groups.get(article_id, "")
+            if state.duplicate_of != duplicate_of:
+                store.set_duplicate_of(article_id, duplicate_of)
+        store.set_meta("near_duplicates_of", members)
 
 
 def extract_new(store: Store, config: Config, summary: Summary) -> None:
     """Extract every ok article whose stored extraction is missing or has another fingerprint.
     The work goes out in batches to the configured executor; results are committed as they
     come back, so a killed run keeps what it finished."""
-    articles = [a for a, _ in store.articles() if a.status == "ok"]
-    languages = sorted({a.language for a in articles})
+    index = {aid: st for aid, st in store.article_index().items() if st.status == "ok"}
+    languages = sorted({st.language for st in index.values()})
     fingerprints = {lang: extract.fingerprint(lang, config) for lang in languages}
     for lang in languages:
         candidate, version = extract.installed_candidate(config.pipelines[lang])
@@ -235,7 +237,12 @@ def extract_new(store: Store, config: Config, summary: Summary) -> None:
             "rules_only": not candidate,
         }
     stored = store.extraction_fingerprints()
-    todo = [a for a in articles if stored.get(a.article_id) != fingerprints[a.language]]
+    todo = [
+        a
+        for a, _ in store.load_articles(
+            aid for aid, st in index.items() if stored.get(aid) != fingerprints[st.language]
+        )
+    ]
     if not todo:
         return
     batches = []  # of one language each, in a fixed order
@@ -261,11 +268,8 @@ def extract_new(store: Store, config: Config, summary: Summary) -> None:
 def store_state(store: Store, config: Config) -> str:
     """A digest of everything the tables are built from; equal digests, equal tables."""
     digest = hashlib.sha1()
-    for article, key in store.articles():
-        digest.update(
-            f"{article.article_id}|{article.status}|{article.language}|"
-            f"{article.duplicate_of}|{key}\n".encode()
-        )
+    for article_id, state in store.article_index().items():
+        digest.update(f"{article_id}|{state}\n".encode())
     for aid, fp in sorted(store.extraction_fingerprints().items()):
         digest.update(f"{aid}|{fp}\n".encode())
     for aid, paths in sorted(store.source_paths().items()):

@@ -40,6 +40,15 @@ ARTICLE_FIELDS = [f.name for f in dataclasses.fields(Article) if f.name != "sour
 
 
 @dataclass(frozen=True)
+class ArticleState:
+    status: str
+    language: str
+    duplicate_of: str
+    published: str
+    language_key: str
+
+
+@dataclass(frozen=True)
 class SourceState:
     size: int
     mtime_ns: int
@@ -158,6 +167,32 @@ class Store:
         """Every article with its language key, sorted by id; source paths are left empty."""
         rows = self.db.execute("SELECT record, language_key FROM articles ORDER BY article_id")
         return [(Article(source_paths=[], **json.loads(r)), key) for r, key in rows]
+
+    def article_index(self) -> dict[str, ArticleState]:
+        """What the run decides on, per article, without loading texts."""
+        rows = self.db.execute(
+            "SELECT article_id, json_extract(record, '$.status'), "
+            "json_extract(record, '$.language'), json_extract(record, '$.duplicate_of'), "
+            "json_extract(record, '$.published'), language_key FROM articles ORDER BY article_id"
+        )
+        return {r[0]: ArticleState(*r[1:]) for r in rows}
+
+    def load_articles(self, article_ids: Iterable[str]) -> list[tuple[Article, str]]:
+        out = []
+        for article_id in article_ids:
+            row = self.db.execute(
+                "SELECT record, language_key FROM articles WHERE article_id = ?", (article_id,)
+            ).fetchone()
+            if row is not None:
+                out.append((Article(source_paths=[], **json.loads(row[0])), str(row[1])))
+        return out
+
+    def set_duplicate_of(self, article_id: str, duplicate_of: str) -> None:
+        self.db.execute(
+            "UPDATE articles SET record = json_set(record, '$.duplicate_of', ?) "
+            "WHERE article_id = ?",
+            (duplicate_of, article_id),
+        )
 
     def minhashes(self) -> dict[str, bytes]:
         rows = self.db.execute("SELECT article_id, minhash FROM articles WHERE minhash NOT NULL")
