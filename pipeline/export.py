@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.errors import OutputError
-from pipeline.io import write_csv_atomic, write_json_atomic, write_text_atomic
+from pipeline.io import FILE_MODE, write_csv_atomic, write_json_atomic, write_text_atomic
 from pipeline.records import Article, Problem
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ def run(
     try:
         output.mkdir(parents=True, exist_ok=True)
         generation = Path(tempfile.mkdtemp(prefix="gen-", dir=generations_dir(output)))
+        generation.chmod(0o777 & ~(FILE_MODE ^ 0o666))  # mkdtemp makes it private
     except OSError as exc:
         raise OutputError(f"cannot write the output folder {output}: {exc}") from exc
     options: dict[str, Any] = {"delimiter": config.csv_delimiter, "bom": config.csv_bom}

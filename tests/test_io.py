@@ -23,3 +23,14 @@ def test_csv_is_written_atomically_with_header_and_bom(tmp_path: Path) -> None:
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
     assert rows == [["a", "b"], ["Köln", "1"], ["'+x", "-2.5"]]
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]  # no temporary file left
+
+
+def test_written_files_follow_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "t.csv"
+    write_csv_atomic(path, ["a"], [["x"]])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
