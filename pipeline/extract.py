@@ -1129,9 +1129,10 @@ def propagate_names(doc: Doc) -> Doc:
         elif ent.label_ == ORG and (len(ent) > 1 or ent.text.isupper() or len(ent.text) > 3):
             known.setdefault(ent.text, ORG)
     rule_orgs = {e.text for e in kept if e.label_ == ORG and e.id_ == "rule"}
+    # "Herr Aydın" after "Kemal Aydın": a surname is that person, not the city or company.
     doc.ents = [
         make_span(doc, e.start, e.end, PER, e.id_ or "model")
-        if e.label_ == ORG and known.get(e.text) == PER and e.text not in rule_orgs
+        if e.label_ in (ORG, CITY, LOC) and known.get(e.text) == PER and e.text not in rule_orgs
         else e
         for e in kept
     ]
