@@ -27,6 +27,7 @@ import csv
 import dataclasses
 import datetime as dt
 import gettext
+import hashlib
 import html
 import json
 import logging
@@ -545,6 +546,33 @@ def memory_of(pids: list[int]) -> tuple[int, int]:
     return rss, pss
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (from /proc/stat)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> float:
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError):
+        return 0.0
+
+
+def code_digest() -> str:
+    """The pipeline's code and taxonomy: a change during the benchmark makes runs unequal."""
+    digest = hashlib.sha1()
+    package = Path(str(resources.files("pipeline")))
+    for path in sorted([*package.glob("*.py"), package / "data" / "technologies.json"]):
+        if path.name != "bench.py" and path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 @dataclass
 class Measured:
     """One configuration run in its own subprocess."""
@@ -557,6 +585,13 @@ class Measured:
     #: Sampled every SAMPLE_SECONDS: the whole tree (main process and worker processes).
     peak_tree_rss_bytes: int = 0
     peak_tree_pss_bytes: int = 0
+    #: CPU seconds of the subprocess (user + system, with the worker processes it waited for).
+    cpu_seconds: float = 0.0
+    #: Share of the machine's CPU time used by other processes meanwhile (0 = an idle machine).
+    other_cpu_share: float = 0.0
+    load_average: float = 0.0
+    #: Digest of the pipeline's code when the measurement started (it must not change).
+    code: str = ""
     result: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -580,8 +615,9 @@ def measure(name: str, child_args: list[str], work: Path) -> Measured:
         str(result_file),
     ]
     log.info("%s: %s", name, " ".join(command[2:]))
-    measured = Measured(name)
+    measured = Measured(name, code=code_digest(), load_average=load_average())
     started = time.perf_counter()
+    busy_before = busy_cpu_seconds()
     with log_file.open("w", encoding="utf-8") as log_stream:
         process = subprocess.Popen(command, stdout=log_stream, stderr=subprocess.STDOUT)
         while True:
@@ -593,6 +629,11 @@ def measure(name: str, child_args: list[str], work: Path) -> Measured:
             measured.peak_tree_pss_bytes = max(measured.peak_tree_pss_bytes, pss)
             time.sleep(SAMPLE_SECONDS)
     measured.wall_seconds = round(time.perf_counter() - started, 3)
+    busy = busy_cpu_seconds() - busy_before
+    measured.cpu_seconds = round(usage.ru_utime + usage.ru_stime, 2)
+    capacity = measured.wall_seconds * (os.cpu_count() or 1)
+    if capacity > 0:
+        measured.other_cpu_share = round(max(0.0, busy - measured.cpu_seconds) / capacity, 3)
     process.returncode = measured.returncode = os.waitstatus_to_exitcode(status)
     measured.max_rss_bytes = usage.ru_maxrss * 1024  # KiB on Linux
     if measured.returncode != 0:
@@ -600,9 +641,12 @@ def measure(name: str, child_args: list[str], work: Path) -> Measured:
         raise RuntimeError(f"{name} failed with exit code {measured.returncode}:\n{tail}")
     measured.result = json.loads(result_file.read_text(encoding="utf-8"))
     log.info(
-        "%s: %.1f s wall, max RSS %.0f MB, tree RSS %.0f MB, tree PSS %.0f MB",
+        "%s: %.1f s wall, %.1f s CPU, other processes %.0f%% of the CPU, "
+        "max RSS %.0f MB, tree RSS %.0f MB, tree PSS %.0f MB",
         name,
         measured.wall_seconds,
+        measured.cpu_seconds,
+        100 * measured.other_cpu_share,
         measured.max_rss_bytes / 1e6,
         measured.peak_tree_rss_bytes / 1e6,
         measured.peak_tree_pss_bytes / 1e6,
@@ -720,6 +764,20 @@ def extracted_words(run_output: Path) -> int:
     return sum(n for items in read_extracted(run_output).values() for _, _, n in items)
 
 
+def process_figures(measured: Measured) -> dict[str, Any]:
+    """What every measured subprocess reports: time, CPU, memory, machine load, code."""
+    return {
+        "wall_seconds": measured.wall_seconds,
+        "cpu_seconds": measured.cpu_seconds,
+        "other_cpu_share": measured.other_cpu_share,
+        "load_average": measured.load_average,
+        "max_rss_bytes": measured.max_rss_bytes,
+        "peak_tree_rss_bytes": measured.peak_tree_rss_bytes,
+        "peak_tree_pss_bytes": measured.peak_tree_pss_bytes,
+        "code": measured.code,
+    }
+
+
 def pipeline_figures(measured: Measured, words: int) -> dict[str, Any]:
     summary = measured.result["summary"]
     seconds = float(summary["seconds"])
@@ -736,11 +794,8 @@ def pipeline_figures(measured: Measured, words: int) -> dict[str, Any]:
         if extract_seconds
         else 0.0,
         "stage_seconds": summary["stage_seconds"],
-        "wall_seconds": measured.wall_seconds,
         "import_seconds": measured.result["import_seconds"],
-        "max_rss_bytes": measured.max_rss_bytes,
-        "peak_tree_rss_bytes": measured.peak_tree_rss_bytes,
-        "peak_tree_pss_bytes": measured.peak_tree_pss_bytes,
+        **process_figures(measured),
         "near_duplicates": summary["near_duplicates"],
         "duplicates": summary["duplicates"],
         "languages": summary["languages"],
@@ -761,10 +816,7 @@ def bare_figures(measured: Measured) -> dict[str, Any]:
         "words_per_second": round(words / seconds, 1) if seconds else 0.0,
         "load_seconds": result["load_seconds"],
         "pipe_seconds": result["pipe_seconds"],
-        "wall_seconds": measured.wall_seconds,
-        "max_rss_bytes": measured.max_rss_bytes,
-        "peak_tree_rss_bytes": measured.peak_tree_rss_bytes,
-        "peak_tree_pss_bytes": measured.peak_tree_pss_bytes,
+        **process_figures(measured),
         "pipelines": result["pipelines"],
     }
 
@@ -773,14 +825,13 @@ def noop_figures(measured: Measured) -> dict[str, Any]:
     summary = measured.result["summary"]
     return {
         "seconds": float(summary["seconds"]),
-        "wall_seconds": measured.wall_seconds,
         "import_seconds": measured.result["import_seconds"],
         "stage_seconds": summary["stage_seconds"],
         "files_seen": summary["files_seen"],
         "files_read": summary["files_read"],
         "articles_extracted": summary["articles_extracted"],
         "tables_rebuilt": summary["tables_rebuilt"],
-        "max_rss_bytes": measured.max_rss_bytes,
+        **process_figures(measured),
     }
 
 
@@ -873,12 +924,6 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     )
     results["pipeline_1"] = pipeline_figures(one, words)
     results["pipeline_2"] = pipeline_figures(two, words)
-    if results["pipeline_1"]["near_duplicates"] or results["pipeline_1"]["duplicates"]:
-        log.warning(
-            "the synthetic corpus has %d near duplicates and %d exact duplicates",
-            results["pipeline_1"]["near_duplicates"],
-            results["pipeline_1"]["duplicates"],
-        )
 
     # 3. bare nlp.pipe over the same texts with the same pipelines
     bare_args = ["bare", "--output", str(runs / "pipeline_1")]
@@ -892,10 +937,11 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         run_pipeline("noop_main", corpus / "main", runs / "pipeline_1", 1, work)
     )
     results["corpus_noop"] = build_corpus(corpus / "noop", n_noop, args.seed)
-    first = run_pipeline("noop_first", corpus / "noop", fresh(runs / "noop"), MULTI_WORKERS, work)
+    # single-process, so that its peak RSS is a second point of memory against corpus size
+    first = run_pipeline("noop_first", corpus / "noop", fresh(runs / "noop"), 1, work)
     results["noop_first"] = pipeline_figures(first, extracted_words(runs / "noop"))
     results["noop"] = noop_figures(
-        run_pipeline("noop_second", corpus / "noop", runs / "noop", MULTI_WORKERS, work)
+        run_pipeline("noop_second", corpus / "noop", runs / "noop", 1, work)
     )
     shutil.rmtree(corpus / "noop")
 
@@ -909,8 +955,48 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     if args.profile:
         results["profile"] = profile_run(corpus / "main", runs / "profile", work)
     results["targets"] = targets(results)
+    results["warnings"] = warnings(results)
+    for warning in results["warnings"]:
+        log.warning("%s", warning)
     results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return results
+
+
+MEASUREMENTS = ("pipeline_1", "pipeline_2", "bare_1", "bare_2", "noop_main", "noop_first", "noop")
+
+
+def warnings(results: dict[str, Any]) -> list[str]:
+    """What makes the figures less trustworthy than they look."""
+    found = []
+    p1 = results["pipeline_1"]
+    if p1["near_duplicates"] or p1["duplicates"]:
+        found.append(
+            f"the synthetic corpus has {p1['near_duplicates']} near duplicates and "
+            f"{p1['duplicates']} exact duplicates"
+        )
+    names = [name for name in (*MEASUREMENTS, "scale") if name in results]
+    if len({results[name]["code"] for name in names}) > 1:
+        found.append(
+            "the pipeline's code changed during the benchmark: "
+            + ", ".join(f"{name}={results[name]['code']}" for name in names)
+        )
+    for name in ("noop_main", "noop"):
+        if results[name]["articles_extracted"] or results[name]["tables_rebuilt"]:
+            found.append(
+                f"{name} was not a no-op: {results[name]['articles_extracted']} articles "
+                f"extracted, tables rebuilt: {results[name]['tables_rebuilt']}"
+            )
+    busy = {
+        name: results[name]["other_cpu_share"]
+        for name in names
+        if results[name]["other_cpu_share"] > 0.1
+    }
+    if busy:
+        found.append(
+            "other processes used the CPU during the measurements (share of all cores): "
+            + ", ".join(f"{name} {share:.0%}" for name, share in busy.items())
+        )
+    return found
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1035,19 +1121,21 @@ def markdown(results: dict[str, Any]) -> str:
         "Wall time includes starting Python and importing spaCy "
         f"({noop['import_seconds']:.2f} s of imports).",
     ]
-    if "scale" in results:
-        s = results["scale"]
-        lines += [
-            "",
-            "## Memory against corpus size (1 process)",
-            "",
-            "| articles | seconds | articles/s | peak RSS |",
-            "| ---: | ---: | ---: | ---: |",
-            f"| {p1['articles']:,} | {p1['seconds']:.1f} | {p1['articles_per_second']:.1f} | "
-            f"{mb(p1['max_rss_bytes'])} |",
-            f"| {s['articles']:,} | {s['seconds']:.1f} | {s['articles_per_second']:.1f} | "
-            f"{mb(s['max_rss_bytes'])} |",
-        ]
+    lines += [
+        "",
+        "## Memory and time against corpus size (first run, 1 process)",
+        "",
+        "| articles | seconds | articles/s | extract (s) | tables (s) | peak RSS |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for fig in (p1, first, results.get("scale")):
+        if fig is None:
+            continue
+        lines.append(
+            f"| {fig['articles']:,} | {fig['seconds']:.1f} | {fig['articles_per_second']:.1f} | "
+            f"{fig['stage_seconds'].get('extract', 0.0):.1f} | "
+            f"{fig['stage_seconds'].get('tables', 0.0):.1f} | {mb(fig['max_rss_bytes'])} |"
+        )
     lines += ["", "## Targets", "", "| target | measured | met |", "| --- | ---: | --- |"]
     for row in results["targets"]:
         lines.append(f"| {row['target']} | {row['value']} | {'yes' if row['met'] else 'NO'} |")
@@ -1063,6 +1151,18 @@ def markdown(results: dict[str, Any]) -> str:
         f"{ratio(b2['articles_per_second'], b1['articles_per_second']):.2f} x. "
         "Extract stage vs bare nlp.pipe (1 process): "
         f"{ratio(p1['extract_articles_per_second'], b1['articles_per_second']):.2f} x.",
+    ]
+    if results["warnings"]:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in results["warnings"]]
+    lines += [
+        "",
+        "CPU seconds used and other processes' share of the machine during each measurement: "
+        + ", ".join(
+            f"{name} {results[name]['cpu_seconds']:.0f} s / {results[name]['other_cpu_share']:.0%}"
+            for name in (*MEASUREMENTS, "scale")
+            if name in results
+        )
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 

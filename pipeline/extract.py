@@ -23,6 +23,7 @@ from typing import Any
 import gender_guesser.detector
 import pycountry
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span, Token
@@ -620,7 +621,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     person_tails = {e[-1].text for e in ents if e.label_ == PER and len(e) > 1}
     for ent in ents:
         code = gazetteer.find_country(ent.text)
-        if code is not None and ent.label_ in (LOC, ORG):
+        if code is not None and ent.label_ in (LOC, ORG, PER):
             countries[(ent.start, ent.end)] = code
     # Country names the model did not tag, as context for ambiguous cities.
     tech_chars = [(s, e) for s, e, _ in doc._.technologies or []]
@@ -632,7 +633,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     context = frozenset(countries.values())
     relabeled: list[Span] = []
     for ent in ents:
-        if (ent.start, ent.end) in countries and ent.label_ in (LOC, ORG):
+        if (ent.start, ent.end) in countries and ent.label_ in (LOC, ORG, PER):
             code = countries[(ent.start, ent.end)]
             city = gazetteer.resolve_city(ent.text, context, german=german)
             if city is not None and code in gazetteer.CITY_STATES:
@@ -775,6 +776,13 @@ def find_organizations(doc: Doc) -> Doc:
         lambda old, new: (
             (contained(old, new) and old.label_ != PER)
             or (old.label_ == PER and old.id_ == "model" and old[0].lower_ not in first_names())
+            # "… Trade Development Council Margaret Fong": the model ran on into a person.
+            or (
+                old.label_ == ORG
+                and old.id_ == "model"
+                and old.end > new.end
+                and starts_person(doc, new.end, person_starts)
+            )
         ),
     )
     # An acronym in parentheses right after an organization: "… Technology (CAICT)".
@@ -996,7 +1004,12 @@ def find_people(doc: Doc) -> Doc:
     for i, token in enumerate(doc):
         if not german:
             break  # the English statistical model finds these well; the rule adds noise there
-        if token.lower_ not in names or not is_name_token(token) or token.is_stop:
+        if (
+            token.lower_ not in names
+            or not is_name_token(token)
+            or token.is_stop
+            or token.lower_ in ENGLISH_STOP_WORDS  # English phrases in German text: "One Belt"
+        ):
             continue
         end = i + 1
         while (
@@ -1076,9 +1089,17 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
         ):
             return False
         # "Hangzhou City Brain", "HKSAR Chief"
-        if ent.id_ == "model" and (
-            any(t.is_upper and len(t) > 1 for t in ent)
-            or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
+        if (
+            ent.id_ == "model"
+            and (
+                any(t.is_upper and len(t) > 1 for t in ent)
+                or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
+                or any(  # "Geschenk Hangzhous"
+                    c.population >= 500_000
+                    for t in ent[1:]
+                    for c in gazetteer.city_candidates(t.text, german=ent.doc.lang_ == "de")
+                )
+            )
         ):
             return False
     return not (

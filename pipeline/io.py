@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+
 def _file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)

@@ -280,6 +280,11 @@ def resolve_article(mentions: list[Mention], resolved: Resolved, acronyms: dict[
             ):
                 local[other] = key
                 acronyms[other] = key
+    for key, name in keys.items():
+        # "Hangzhou City Brain-Premiere" is "Hangzhou City Brain" in a German compound.
+        head = org_key(name.rsplit("-", 1)[0]) if "-" in name.split()[-1] else ""
+        if head in keys and head != key:
+            local[key] = head
     for key in keys:
         if key in local:
             continue
