@@ -11,11 +11,14 @@ PYTHON_SYSTEM ?= python3
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 GERMAN_NER_DATA ?= ../shared/data/german-ner
+DE_BUILD ?= training/build
+DE_MODEL ?= pipeline/models/de_ner
+DE_PRETRAIN_EPOCHS ?= 13
 
-.PHONY: help setup run report test lint eval eval-de train-de bench clean
+.PHONY: help setup run report test lint eval eval-de eval-de-model train-de bench clean
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON_SYSTEM) -m venv $(VENV)
@@ -46,6 +49,27 @@ lint: | $(VENV)/.installed ## ruff and mypy
 eval: | $(VENV)/.installed ## Score a run over corpus/ against tests/gold (fails below the floors)
 	$(PYTHON) -m pipeline run corpus --output $(OUTPUT)/eval-corpus
 	$(PYTHON) -m pipeline.evaluate $(OUTPUT)/eval-corpus tests/gold/corpus_gold.json --floors tests/gold/eval_floors.json
+
+# --- German NER model (development only: needs the corpora in GERMAN_NER_DATA) -------------
+$(DE_BUILD)/corpus/test.spacy: training/convert_de.py | $(VENV)/.installed
+	$(PYTHON) training/convert_de.py --data $(GERMAN_NER_DATA) --out $(DE_BUILD)/corpus
+
+train-de: $(DE_BUILD)/corpus/test.spacy ## Train the German model from GERMAN_NER_DATA into pipeline/models/de_ner (~30 min)
+	rm -rf $(DE_BUILD)/pretrain $(DE_BUILD)/model
+	OMP_NUM_THREADS=1 $(PYTHON) -m spacy pretrain training/config_de.cfg $(DE_BUILD)/pretrain \
+		--paths.raw_text $(DE_BUILD)/corpus/raw_train.jsonl --pretraining.max_epochs $(DE_PRETRAIN_EPOCHS)
+	OMP_NUM_THREADS=1 $(PYTHON) -m spacy train training/config_de.cfg --output $(DE_BUILD)/model \
+		--paths.train $(DE_BUILD)/corpus/train.spacy --paths.dev $(DE_BUILD)/corpus/dev.spacy \
+		--paths.init_tok2vec $(DE_BUILD)/pretrain/model-last.bin
+	$(PYTHON) training/package_de.py --src $(DE_BUILD)/model/model-best --dst $(DE_MODEL)
+	$(PYTHON) training/evaluate_de.py --model $(DE_MODEL) --corpus $(DE_BUILD)/corpus \
+		--json $(DE_MODEL)/scores.json --md $(DE_BUILD)/scores_de.md
+
+eval-de-model: $(DE_BUILD)/corpus/test.spacy ## Score the shipped German model alone on the held-out split
+	$(PYTHON) training/evaluate_de.py --model $(DE_MODEL) --corpus $(DE_BUILD)/corpus --split test
+
+eval-de: $(DE_BUILD)/corpus/test.spacy ## Score the whole German extractor (model + rules) beside the raw model
+	$(PYTHON) training/eval_extractor_de.py --corpus $(DE_BUILD)/corpus --json $(DE_BUILD)/eval_extractor_de.json
 
 clean: ## Remove generated outputs (keeps outputs/.gitkeep)
 	find $(OUTPUT) -mindepth 1 ! -name .gitkeep -delete

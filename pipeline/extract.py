@@ -569,11 +569,11 @@ def label_model_entities(doc: Doc) -> Doc:
 
 
 def looks_like_a_name(ent: Span) -> bool:
-    """Model entities worth keeping: a capital letter, a word beyond articles and numbers
-    ("The 2023" is not), no stray opening quote ("the ‘Inclusive")."""
-    words = [t for t in ent if t.is_alpha and t.lower_ not in DETERMINERS]
+    """Model entities worth keeping: a capital letter (or one short word: "dpa", "taz"), a word
+    beyond articles and numbers ("The 2023" is not), no stray opening quote ("the ‘Inclusive")."""
+    words = [t for t in ent if any(ch.isalpha() for ch in t.text) and t.lower_ not in DETERMINERS]
     return (
-        any(ch.isupper() for ch in ent.text)
+        (any(ch.isupper() for ch in ent.text) or (len(ent) == 1 and len(ent.text) <= 6))
         and bool(words)
         and not any(t.text in {"‘", "“", "„", "'", '"'} for t in ent)
     )
@@ -650,6 +650,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
                 and city.population >= 100_000
                 and len(ent) <= 2
                 and ent.text not in person_tails
+                and gazetteer.is_plain_name(ent.text, city)  # not "Google" (Topeka)
             )
             if city is not None and plausible:
                 relabeled.append(
@@ -684,6 +685,8 @@ def find_places(doc: Doc, min_population: int) -> Doc:
         if city is None:
             continue
         after_preposition = start > 0 and doc[start - 1].lower_ in PLACE_PREPOSITIONS
+        if not (gazetteer.is_plain_name(text, city) or city.population >= 1_000_000):
+            continue  # an odd alternate name ("SLM" for Jerusalem), not "Wien" or "Peking"
         if city.population >= min_population or (after_preposition and city.population >= 15_000):
             found.append(make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id)))
     set_ents(doc, filter_spans(found), lambda old, new: False)
@@ -1073,6 +1076,7 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
         t.lower_ in PERSON_STOP_WORDS
         or t.lower_ in LEGAL_FORM_WORDS
         or t.lower_.endswith(ORG_HEADS)
+        or (ent.id_ == "model" and is_role_token(t, ent.doc.lang_ == "de"))  # "… Bürgermeister"
         for t in ent
     ):
         return False
@@ -1127,9 +1131,14 @@ def propagate_names(doc: Doc) -> Doc:
             e.label_ == PER
             and len(e) == 1
             and e.id_ == "model"
-            and (e.text not in multi_person_tokens)
+            and e.text not in multi_person_tokens
+            and (doc.lang_ == "en" or e.text.lower().endswith(("en", "e")))
+            and e.text.lower() not in names
         ):
-            continue  # a lone word the model calls a person, never introduced by full name
+            # A lone word the model calls a person, never introduced by full name: in English
+            # mostly companies ("Ericsson", "Signify"), in German inflected nouns ("Entwürfe",
+            # "Dieselbussen"); surnames alone ("Hofmann", "Müller") stay in German text.
+            continue
         elif e.label_ == ORG and e.id_ == "model" and e.text in CURRENCY_CODES:
             continue  # "DKK 23 million"
         else:

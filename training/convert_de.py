@@ -26,6 +26,7 @@ Writes to --out:
 Run from the repo root:
   python training/convert_de.py --data ../shared/data/german-ner --out training/build/corpus
 """
+
 import argparse
 import gzip
 import json
@@ -71,21 +72,53 @@ def smartdata_label(t):
 # corpora follow the GermEval convention.
 DERIVED_ADJ = re.compile(r"^[a-zäöü][a-zäöüß-]*(isch|sch)(e|en|er|em|es)?$")
 NON_NAME_FIRST = {
-    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines",
-    "beide", "beiden", "beider", "alle", "allen", "diese", "dieser", "diesem", "diesen", "dieses",
-    "sein", "seine", "seinem", "seinen", "seiner", "ihr", "ihre", "ihrem", "ihren", "ihrer",
-    "unser", "unsere", "unseren", "unserem", "stadtauswärts", "stadteinwärts", "richtung",
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "des",
+    "ein",
+    "eine",
+    "einen",
+    "einem",
+    "einer",
+    "eines",
+    "beide",
+    "beiden",
+    "beider",
+    "alle",
+    "allen",
+    "diese",
+    "dieser",
+    "diesem",
+    "diesen",
+    "dieses",
+    "sein",
+    "seine",
+    "seinem",
+    "seinen",
+    "seiner",
+    "ihr",
+    "ihre",
+    "ihrem",
+    "ihren",
+    "ihrer",
+    "unser",
+    "unsere",
+    "unseren",
+    "unserem",
+    "stadtauswärts",
+    "stadteinwärts",
+    "richtung",
 }
 GENERIC_NOUNS = {"Polizei", "Unternehmen", "Gruppe", "Konzern", "Regierung", "Firma", "Stadt"}
 
 
 def non_name(span):
     first = span[0].text
-    if first in NON_NAME_FIRST:
-        return True
-    if len(span) == 1 and (DERIVED_ADJ.match(first) or first in GENERIC_NOUNS):
-        return True
-    return False
+    single = len(span) == 1 and (DERIVED_ADJ.match(first) is not None or first in GENERIC_NOUNS)
+    return first in NON_NAME_FIRST or single
 
 
 def unwrap(v):
@@ -98,7 +131,7 @@ def unwrap(v):
 def read_germeval(path):
     """Yield (source, tokens, bio_tags) per sentence."""
     source, toks, tags = None, [], []
-    with open(path, encoding="utf-8") as f:
+    with Path(path).open(encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n")
             if line.startswith("#"):
@@ -125,13 +158,15 @@ def germeval_doc(vocab, toks, tags):
         spaces.append(sp)
     doc = Doc(vocab, words=toks, spaces=spaces)
     ents, start, label = [], None, None
-    for i, tag in enumerate(tags + ["O"]):
+    for i, tag in enumerate([*tags, "O"]):
         prefix, _, typ = tag.partition("-")
         lab = GERMEVAL_MAP.get(typ)  # *deriv / *part -> None -> O
         if prefix == "I" and lab is not None and label == lab:
             continue
         if start is not None:
-            ents.append(doc.char_span(doc[start].idx, doc[i - 1].idx + len(doc[i - 1]), label=label))
+            ents.append(
+                doc.char_span(doc[start].idx, doc[i - 1].idx + len(doc[i - 1]), label=label)
+            )
             start, label = None, None
         if prefix in ("B", "I") and lab is not None:  # stray I- starts an entity
             start, label = i, lab
@@ -179,7 +214,11 @@ def align_span(doc, start, end, label):
         if span is not None:
             return span, "snapped"
     span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is not None and len(span.text) - (end - start) <= 3 and not any(t.is_space for t in span):
+    if (
+        span is not None
+        and len(span.text) - (end - start) <= 3
+        and not any(t.is_space for t in span)
+    ):
         return span, "snapped"
     return None, "unaligned"
 
@@ -223,9 +262,13 @@ def split(groups):
     idx = list(range(len(groups)))
     random.Random(SEED).shuffle(idx)
     n = len(idx)
-    n_train = int(round(n * SPLIT[0]))
-    n_dev = int(round(n * SPLIT[1]))
-    parts = {"train": idx[:n_train], "dev": idx[n_train:n_train + n_dev], "test": idx[n_train + n_dev:]}
+    n_train = round(n * SPLIT[0])
+    n_dev = round(n * SPLIT[1])
+    parts = {
+        "train": idx[:n_train],
+        "dev": idx[n_train : n_train + n_dev],
+        "test": idx[n_train + n_dev :],
+    }
     return {k: [d for i in sorted(v) for d in groups[i]] for k, v in parts.items()}
 
 
@@ -238,11 +281,16 @@ def ent_counts(docs):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", default="../shared/data/german-ner", help="german-ner data folder")
     ap.add_argument("--out", default="training/build/corpus", help="output folder for .spacy files")
-    ap.add_argument("--no-harmonize", action="store_true",
-                    help="keep SmartData derived adjectives / nominal mentions as entities")
+    ap.add_argument(
+        "--no-harmonize",
+        action="store_true",
+        help="keep SmartData derived adjectives / nominal mentions as entities",
+    )
     args = ap.parse_args(argv)
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -260,14 +308,22 @@ def main(argv=None):
         for part, docs in parts.items():
             DocBin(docs=docs, store_user_data=False).to_disk(out / f"{name}_{part}.spacy")
             mixed[part].extend(docs)
-            stats[name][part] = {"docs": len(docs), "tokens": sum(len(d) for d in docs), "ents": ent_counts(docs)}
+            stats[name][part] = {
+                "docs": len(docs),
+                "tokens": sum(len(d) for d in docs),
+                "ents": ent_counts(docs),
+            }
     for part, docs in mixed.items():
         DocBin(docs=docs, store_user_data=False).to_disk(out / f"{part}.spacy")
-        stats.setdefault("mixed", {})[part] = {"docs": len(docs), "tokens": sum(len(d) for d in docs), "ents": ent_counts(docs)}
-    with open(out / "raw_train.jsonl", "w", encoding="utf-8") as f:
+        stats.setdefault("mixed", {})[part] = {
+            "docs": len(docs),
+            "tokens": sum(len(d) for d in docs),
+            "ents": ent_counts(docs),
+        }
+    with (out / "raw_train.jsonl").open("w", encoding="utf-8") as f:
         for d in mixed["train"]:
             f.write(json.dumps({"text": d.text}, ensure_ascii=False) + "\n")
-    with open(out / "stats.json", "w", encoding="utf-8") as f:
+    with (out / "stats.json").open("w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2, ensure_ascii=False)
     json.dump(stats, sys.stdout, indent=1, ensure_ascii=False)
     print()

@@ -7,6 +7,7 @@ GermEval, SmartData and the mix, plus words per second (nlp.pipe, one process).
   python training/evaluate_de.py --model pipeline/models/de_ner \
       --corpus training/build/corpus [--json scores.json] [--md scores.md]
 """
+
 import argparse
 import json
 import time
@@ -17,7 +18,11 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 
 LABELS = ("PER", "ORG", "LOC", "MISC")
-SETS = (("germeval", "germeval_{split}.spacy"), ("smartdata", "smartdata_{split}.spacy"), ("mixed", "{split}.spacy"))
+SETS = (
+    ("germeval", "germeval_{split}.spacy"),
+    ("smartdata", "smartdata_{split}.spacy"),
+    ("mixed", "{split}.spacy"),
+)
 
 
 def score(nlp, path):
@@ -27,32 +32,49 @@ def score(nlp, path):
     t0 = time.perf_counter()
     preds = list(nlp.pipe(texts, batch_size=256, n_process=1))
     secs = time.perf_counter() - t0
-    examples = [Example(p, g) for p, g in zip(preds, docs)]
+    examples = [Example(p, g) for p, g in zip(preds, docs, strict=True)]
     s = nlp.get_pipe("ner").score(examples)
-    res = {"overall": {"p": s["ents_p"], "r": s["ents_r"], "f": s["ents_f"]}, "per_label": {},
-           "docs": len(docs), "words": n_words, "seconds": secs, "wps": n_words / secs if secs else 0.0}
+    res = {
+        "overall": {"p": s["ents_p"], "r": s["ents_r"], "f": s["ents_f"]},
+        "per_label": {},
+        "docs": len(docs),
+        "words": n_words,
+        "seconds": secs,
+        "wps": n_words / secs if secs else 0.0,
+    }
+    gold = {lab: sum(1 for d in docs for e in d.ents if e.label_ == lab) for lab in LABELS}
+    res["gold_counts"] = gold
     for lab in LABELS:
         d = (s.get("ents_per_type") or {}).get(lab)
-        if d is not None:
+        if d is not None and gold[lab]:
             res["per_label"][lab] = {"p": d["p"], "r": d["r"], "f": d["f"]}
     return res
 
 
 def to_markdown(all_res, split):
-    lines = [f"Held-out `{split}` split (P / R / F1, %):", "",
-             "| corpus | " + " | ".join(LABELS) + " | overall | words/s |",
-             "| --- | " + " | ".join("---" for _ in LABELS) + " | --- | --- |"]
+    lines = [
+        f"Held-out `{split}` split (P / R / F1, %):",
+        "",
+        "| corpus | " + " | ".join(LABELS) + " | overall | words/s |",
+        "| --- | " + " | ".join("---" for _ in LABELS) + " | --- | --- |",
+    ]
     for name, r in all_res.items():
         cells = []
-        for lab in LABELS + ("overall",):
+        for lab in (*LABELS, "overall"):
             d = r["overall"] if lab == "overall" else r["per_label"].get(lab)
-            cells.append("n/a" if d is None else f"{100*d['p']:.1f} / {100*d['r']:.1f} / **{100*d['f']:.1f}**")
+            cells.append(
+                "no gold"
+                if d is None
+                else f"{100 * d['p']:.1f} / {100 * d['r']:.1f} / **{100 * d['f']:.1f}**"
+            )
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {r['wps']:,.0f} |")
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--model", default="pipeline/models/de_ner")
     ap.add_argument("--corpus", default="training/build/corpus")
     ap.add_argument("--split", default="test", choices=("train", "dev", "test"))

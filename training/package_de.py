@@ -6,6 +6,7 @@ in the target is replaced.
 
   python training/package_de.py --src training/build/model/model-best --dst pipeline/models/de_ner
 """
+
 import argparse
 import json
 import shutil
@@ -17,22 +18,22 @@ META = {
     "version": "0.1.0",
     "license": "CC BY 4.0",
     "description": "German NER (PER, ORG, LOC, MISC), tok2vec + ner, no vectors, "
-                   "trained on GermEval 2014 (part) + DFKI SmartData v1 for press-release entity extraction.",
+    "trained on GermEval 2014 (part) + DFKI SmartData v1 for press-release entity extraction.",
     "sources": [
         {
             "name": "GermEval 2014 NER (NER-de-dev.tsv, first 4,100 sentences of NER-de-test)",
             "url": "https://sites.google.com/site/germeval2014ner/",
             "license": "CC BY 4.0",
-            "author": "D. Benikova, C. Biemann, M. Reznicek: NoSta-D Named Entity Annotation for German: "
-                      "Guidelines and Dataset. LREC 2014",
+            "author": "D. Benikova, C. Biemann, M. Reznicek: NoSta-D Named Entity Annotation "
+            "for German: Guidelines and Dataset. LREC 2014",
         },
         {
             "name": "DFKI SmartData Corpus v1 (v1_20180119)",
             "url": "https://github.com/DFKI-NLP/smartdata-corpus",
             "license": "CC BY 4.0",
             "author": "M. Schiersch, V. Mironova, M. Schmitt, P. Thomas, A. Gabryszak, L. Hennig: "
-                      "A German Corpus for Fine-Grained Named Entity Recognition and Relation Extraction "
-                      "of Traffic and Industry Events. LREC 2018",
+            "A German Corpus for Fine-Grained Named Entity Recognition and Relation Extraction "
+            "of Traffic and Industry Events. LREC 2018",
         },
     ],
 }
