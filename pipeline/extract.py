@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from pipeline import gazetteer, taxonomy
 from pipeline.config import PROJECT_MODEL_PREFIX, Config
+from pipeline.lexicon import DETERMINERS, HONORIFICS, LEGAL_FORM_TOKENS, LEGAL_FORMS
 from pipeline.records import Article, Extraction, Mention, Role
 
 log = logging.getLogger(__name__)
@@ -47,28 +48,6 @@ Doc.set_extension("technologies", default=None, force=True)
 Doc.set_extension("roles", default=None, force=True)
 
 # --- word lists ------------------------------------------------------------------------------
-HONORIFICS = {
-    "mr",
-    "mr.",
-    "mrs",
-    "mrs.",
-    "ms",
-    "ms.",
-    "dr",
-    "dr.",
-    "prof",
-    "prof.",
-    "professor",
-    "sir",
-    "dame",
-    "herr",
-    "herrn",
-    "frau",
-    "professorin",
-    "cllr",
-    "cllr.",
-    "councillor",
-}
 ROLE_WORDS_EN = {
     "mayor",
     "president",
@@ -243,48 +222,6 @@ NOT_NAMES = {
     "chen",
     "huawei",
 }
-LEGAL_FORMS = (
-    ("GmbH", "&", "Co.", "KG"),
-    ("Co.", ",", "Ltd."),
-    ("Co", ",", "Ltd"),
-    ("Co.", "Ltd."),
-    ("GmbH",),
-    ("gGmbH",),
-    ("mbH",),
-    ("AG",),
-    ("SE",),
-    ("KGaA",),
-    ("KG",),
-    ("e.V.",),
-    ("eG",),
-    ("Inc.",),
-    ("Inc",),
-    ("Ltd.",),
-    ("Ltd",),
-    ("LLC",),
-    ("plc",),
-    ("PLC",),
-    ("Corp.",),
-    ("Corporation",),
-    ("S.A.",),
-    ("N.V.",),
-    ("B.V.",),
-    ("S.p.A.",),
-    ("AB",),
-    ("ASA",),
-    ("Oy",),
-    ("Co.",),
-    ("Lda.",),
-    ("S.L.",),
-    ("S.r.l.",),
-    ("Srl",),
-    ("ApS",),
-    ("A/S",),
-    ("OÜ",),
-    ("Group",),
-    ("Gruppe",),
-    ("Holding",),
-)
 #: Legal forms written before the name: "UAB Ledgerline", "SIA Baltic Grid".
 LEGAL_PREFIXES = {"UAB", "SIA", "AS", "OOO", "ZAO", "PT", "JSC"}
 #: Abbreviations kept as one token, and legal forms a sentence's period is split from.
@@ -384,9 +321,7 @@ for _form in LEGAL_FORMS:
 CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
 #: An acronym introduced in parentheses: "CAICT", "DfT", "TU/e".
 ACRONYM = re.compile(r"(?=(?:.*[A-Z]){2})[A-Z][A-Za-z0-9&/.\-]{1,11}")
-LEGAL_FORM_WORDS = {part.lower().rstrip(".") for form in LEGAL_FORMS for part in form} - {"&"}
 ORG_CONNECTORS = {"of", "for", "and", "&", "für", "der", "des", "und", "on", "zur", "zum", "in"}
-DETERMINERS = {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
 PLACE_PREPOSITIONS = {"in", "from", "to", "of", "at", "aus", "nach", "von", "bei", "im", "near"}
 
 
@@ -1074,7 +1009,7 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
     word that is a given name, an initial or a name-like word rather than an adjective."""
     if any(
         t.lower_ in PERSON_STOP_WORDS
-        or t.lower_ in LEGAL_FORM_WORDS
+        or t.lower_ in LEGAL_FORM_TOKENS
         or t.lower_.endswith(ORG_HEADS)
         or (ent.id_ == "model" and is_role_token(t, ent.doc.lang_ == "de"))  # "… Bürgermeister"
         for t in ent

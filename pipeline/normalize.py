@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from pipeline import gazetteer, taxonomy
+from pipeline.lexicon import HONORIFICS, LEADING_ARTICLES, LEGAL_FORM_WORDS, TITLES
 from pipeline.records import Article, Extraction, Mention
 
 TYPE_PREFIX = {
@@ -25,51 +26,6 @@ TYPE_PREFIX = {
     "city": "cit",
     "country": "cty",
     "technology": "tec",
-}
-HONORIFICS = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "professor",
-    "sir",
-    "dame",
-    "herr",
-    "herrn",
-    "frau",
-    "mayor",
-    "president",
-}
-LEGAL_FORM_WORDS = {
-    "co",
-    "ltd",
-    "limited",
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "llc",
-    "plc",
-    "gmbh",
-    "ag",
-    "se",
-    "kgaa",
-    "kg",
-    "ev",
-    "e v",
-    "eg",
-    "sa",
-    "nv",
-    "bv",
-    "spa",
-    "s p a",
-    "ab",
-    "asa",
-    "oy",
-    "mbh",
-    "ggmbh",
-    "co kg",
 }
 #: Generic trailing words: "Dahua Technology" and "Dahua" are one organization.
 GENERIC_ORG_WORDS = {
@@ -85,7 +41,6 @@ GENERIC_ORG_WORDS = {
     "industries",
     "konzern",
 }
-LEADING_ARTICLES = {"the", "die", "der", "das", "den", "dem", "des"}
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 ENTITY_COLUMNS = [
@@ -199,7 +154,7 @@ def clean_surface(text: str) -> str:
 def person_name(text: str) -> str:
     """A person's name without honorifics and titles ("Herr Sanz" -> "Sanz")."""
     words = clean_surface(text).split()
-    while len(words) > 1 and words[0].lower().rstrip(".") in HONORIFICS:
+    while len(words) > 1 and words[0].lower() in HONORIFICS | TITLES:
         words = words[1:]
     return " ".join(words)
 
@@ -322,17 +277,13 @@ def display_name(entity_type: str, key: str, forms: list[str]) -> str:
     if entity_type == "technology":
         return taxonomy.load().technologies[value].name_en
     # The most frequent of the longest forms; ties broken alphabetically for determinism.
-    counts: dict[str, int] = defaultdict(int)
-    for form in forms:
-        counts[form] += 1
+    counts = Counter(forms)
     return sorted(counts, key=lambda f: (-len(f.split()), -counts[f], f != f.title(), f))[0]
 
 
 def most_common(forms: list[str]) -> str:
     """The most frequent form, preferring forms not in capitals ("Bristol" over "BRISTOL")."""
-    counts: dict[str, int] = defaultdict(int)
-    for form in forms:
-        counts[form] += 1
+    counts = Counter(forms)
     return sorted(counts, key=lambda f: (f.isupper(), -counts[f], f))[0]
 
 
