@@ -1257,15 +1257,24 @@ def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> No
     """A name found confidently in one article is found wherever it occurs in the batch
     (for example a company the English pipeline knows, in a German article)."""
     names = confident_names(extractions)
-    if not names:
-        return
-    pattern = re.compile(
-        r"(?<![\w-])("
-        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        + r")(?![\w-])"
-    )
+    by_first_word: dict[str, list[str]] = {}
+    for name in names:
+        by_first_word.setdefault(re.findall(r"\w+", name)[0], []).append(name)
     for extraction in extractions:
         text = texts[extraction.article_id]
+        # Only the names whose first word occurs in this text, as one small pattern.
+        candidates = [
+            name
+            for word in set(re.findall(r"\w+", text)) & by_first_word.keys()
+            for name in by_first_word[word]
+        ]
+        if not candidates:
+            continue
+        pattern = re.compile(
+            r"(?<![\w-])("
+            + "|".join(re.escape(n) for n in sorted(candidates, key=lambda n: (-len(n), n)))
+            + r")(?![\w-])"
+        )
         taken = sorted((m.start, m.end) for m in extraction.mentions)
         language = extraction.mentions[0].language if extraction.mentions else ""
         for match in pattern.finditer(text):

@@ -344,10 +344,10 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
     for view, etype in VIEW_TYPES.items():
         subset = entities[entities["entity_type"] == etype].copy()
         if view == "people":
-            subset["roles"] = [
-                "|".join(sorted(set(roles.loc[roles["person_id"] == eid, "role"].str.lower())))
-                for eid in subset["entity_id"]
-            ]
+            by_person = roles.groupby("person_id")["role"].agg(
+                lambda r: "|".join(sorted(set(r.str.lower())))
+            )
+            subset["roles"] = subset["entity_id"].map(by_person).fillna("")
         tables[view] = subset[VIEW_COLUMNS[view]].reset_index(drop=True)
     return tables
 
