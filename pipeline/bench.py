@@ -563,10 +563,13 @@ def load_average() -> float:
         return 0.0
 
 
-def code_digest() -> str:
+def package_dir() -> Path:
+    return Path(str(resources.files("pipeline")))
+
+
+def code_digest(package: Path) -> str:
     """The pipeline's code and taxonomy: a change during the benchmark makes runs unequal."""
     digest = hashlib.sha1()
-    package = Path(str(resources.files("pipeline")))
     for path in sorted([*package.glob("*.py"), package / "data" / "technologies.json"]):
         if path.name != "bench.py" and path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -598,8 +601,21 @@ class Measured:
         return dataclasses.asdict(self)
 
 
+def snapshot_code(work: Path) -> Path:
+    """A copy of the pipeline package (code, data, models) that every measured subprocess
+    runs, so that edits made to the working tree during a long benchmark do not mix
+    versions of the code or the models between measurements."""
+    target = fresh(work / "code")
+    shutil.copytree(
+        package_dir(), target / "pipeline", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return target
+
+
 def measure(name: str, child_args: list[str], work: Path) -> Measured:
-    """Run `python -m pipeline.bench _child ...` and measure its time and memory."""
+    """Run `python -m pipeline.bench _child ...` from the code snapshot in `work / "code"`
+    (taken by snapshot_code) and measure its time and memory."""
+    code = work / "code"
     result_file = work / "results" / f"{name}.json"
     log_file = work / "logs" / f"{name}.log"
     result_file.parent.mkdir(parents=True, exist_ok=True)
@@ -615,11 +631,11 @@ def measure(name: str, child_args: list[str], work: Path) -> Measured:
         str(result_file),
     ]
     log.info("%s: %s", name, " ".join(command[2:]))
-    measured = Measured(name, code=code_digest(), load_average=load_average())
+    measured = Measured(name, code=code_digest(code / "pipeline"), load_average=load_average())
     started = time.perf_counter()
     busy_before = busy_cpu_seconds()
     with log_file.open("w", encoding="utf-8") as log_stream:
-        process = subprocess.Popen(command, stdout=log_stream, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=log_stream, stderr=subprocess.STDOUT, cwd=code)
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -683,13 +699,25 @@ def read_extracted(run_output: Path) -> dict[str, list[tuple[str, str, int]]]:
     return dict(sorted(texts.items()))
 
 
+def run_pipelines(run_output: Path) -> dict[str, dict[str, Any]]:
+    """The spaCy pipeline that served each language in a run (from its run.json)."""
+    manifest = json.loads((run_output / "run.json").read_text(encoding="utf-8"))
+    used: dict[str, dict[str, Any]] = manifest["summary"]["pipelines"]
+    return used
+
+
 def child_bare(run_output: Path, n_process: int) -> dict[str, Any]:
-    """Bare `nlp.pipe` over a run's extracted texts with the run's own pipelines: models are
-    loaded (and the rule components' lazy data warmed up on two texts) before timing."""
+    """Bare `nlp.pipe` over a run's extracted texts with the run's own pipelines (the candidate
+    that served each language, or rules only): models are loaded, and the rule components'
+    lazy data warmed up on two texts, before the clock starts."""
     from pipeline.config import load_config
     from pipeline.extract import Extractor
 
-    config = load_config(output=run_output, workers=1, chunk_size=CHUNK_SIZE)
+    pipelines = {
+        lang: [str(info["candidate"])] if info.get("candidate") else []
+        for lang, info in run_pipelines(run_output).items()
+    }
+    config = load_config(output=run_output, workers=1, chunk_size=CHUNK_SIZE, pipelines=pipelines)
     texts = read_extracted(run_output)
     extractor = Extractor(config)
     load_seconds: dict[str, float] = {}
@@ -894,8 +922,10 @@ def profile_run(corpus: Path, output: Path, work: Path) -> str:
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
-    work: Path = args.output
+    work: Path = args.output.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    live_code = code_digest(package_dir())
+    snapshot_code(work)
     n_articles = QUICK_ARTICLES if args.quick else args.articles
     n_noop = QUICK_NOOP_ARTICLES if args.quick else args.noop_articles
     do_scale = args.scale and not args.quick
@@ -954,6 +984,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.profile:
         results["profile"] = profile_run(corpus / "main", runs / "profile", work)
+    results["code"] = {"snapshot": live_code, "live_at_end": code_digest(package_dir())}
     results["targets"] = targets(results)
     results["warnings"] = warnings(results)
     for warning in results["warnings"]:
@@ -974,11 +1005,30 @@ def warnings(results: dict[str, Any]) -> list[str]:
             f"the synthetic corpus has {p1['near_duplicates']} near duplicates and "
             f"{p1['duplicates']} exact duplicates"
         )
+    run = {lang: info.get("candidate", "") for lang, info in p1["pipelines"].items()}
+    for name in ("bare_1", "bare_2"):
+        bare = {
+            lang: info.get("candidate", "") for lang, info in results[name]["pipelines"].items()
+        }
+        if bare != run:
+            found.append(f"{name} used other pipelines than the pipeline run: {bare} != {run}")
+    if p1["pipelines"] != results["pipeline_2"]["pipelines"]:
+        found.append(
+            "pipeline_1 and pipeline_2 used other pipelines: "
+            f"{p1['pipelines']} != {results['pipeline_2']['pipelines']}"
+        )
     names = [name for name in (*MEASUREMENTS, "scale") if name in results]
     if len({results[name]["code"] for name in names}) > 1:
         found.append(
-            "the pipeline's code changed during the benchmark: "
+            "the measured code differs between measurements: "
             + ", ".join(f"{name}={results[name]['code']}" for name in names)
+        )
+    code = results["code"]
+    if code["snapshot"] != code["live_at_end"]:
+        found.append(
+            f"the working tree's pipeline code changed during the benchmark "
+            f"({code['snapshot']} -> {code['live_at_end']}); every measurement ran the "
+            "snapshot taken at the start"
         )
     for name in ("noop_main", "noop"):
         if results[name]["articles_extracted"] or results[name]["tables_rebuilt"]:
@@ -1064,6 +1114,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"- corpus: {c['articles']:,} synthetic articles ({c['languages']}, {c['formats']}), "
         f"{c['words']:,} words, {c['words_min']}-{c['words_max']} words each; "
         f"near duplicates flagged: {p1['near_duplicates']}, exact duplicates: {p1['duplicates']}",
+        f"- code: every measurement ran a snapshot of `pipeline/` taken at the start "
+        f"(digest {results['code']['snapshot']})",
         f"- started {results['started_at']}, finished {results['finished_at']}"
         + (" (--quick)" if results["settings"]["quick"] else ""),
         "",

@@ -56,7 +56,7 @@ class Config:
     #: A top language below this probability gives "und".
     language_min_score: float = 0.60
     #: Characters of text given to langdetect (a bounded sample keeps it fast).
-    language_sample_chars: int = 2000
+    language_sample_chars: int = 1000
     #: Seed for every random component (langdetect).
     seed: int = 0
     #: Texts per nlp.pipe batch.

@@ -1173,10 +1173,10 @@ def extract_batch(batch: tuple[Config, list[Article]]) -> list[Extraction]:
 
 
 def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
-    """The sentence around a character offset."""
-    index = max(0, bisect.bisect_right([s for s, _ in sentences], char) - 1)
+    """The sentence around a character offset (`sentences` sorted by start)."""
     if not sentences:
         return ""
+    index = max(0, bisect.bisect_right(sentences, (char, len(text) + 1)) - 1)
     start, end = sentences[index]
     # A sentence never runs across a line break (headings, datelines, list items).
     line_start = text.rfind("\n", start, char) + 1 if "\n" in text[start:char] else start
@@ -1186,9 +1186,10 @@ def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
 
 def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    text = doc.text  # built from the tokens at every access: once
 
     def sentence_of(char: int) -> str:
-        return sentence_at(doc.text, sentences, char)
+        return sentence_at(text, sentences, char)
 
     mentions = [
         Mention(
@@ -1211,7 +1212,7 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
                 article.article_id,
                 start,
                 end,
-                doc.text[start:end],
+                text[start:end],
                 "technology",
                 "taxonomy",
                 sentence_of(start),
@@ -1227,7 +1228,7 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
     taken = [(m.start, m.end) for m in mentions if m.entity_type in ("organization", "person")]
     candidates = [
         (start, end, term, sentence_of(start))
-        for start, end, term in taxonomy.find_candidates(doc.text, taxonomy.load())
+        for start, end, term in taxonomy.find_candidates(text, taxonomy.load())
         if not any(s < end and start < e for s, e in taken)  # "Hikvision Digital Technology"
     ]
     return Extraction(article.article_id, mentions, roles, sentences, candidates)

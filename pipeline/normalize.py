@@ -354,18 +354,27 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
 
 def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]) -> pd.DataFrame:
     tax = taxonomy.load()
+    frame = mentions.assign(
+        _live=mentions["article_id"].isin(counted),
+        _alias=mentions["text"].map(lambda t: " ".join(t.split())),
+    )
+    frame["_live_article"] = frame["article_id"].where(frame["_live"])
+    grouped = frame.groupby(["entity_id", "entity_type", "_key"]).agg(
+        n_articles=("_live_article", "nunique"),
+        n_mentions=("_live", "sum"),
+        aliases=("_alias", lambda a: "|".join(sorted(set(a)))),
+    )
     rows = []
-    for (eid, etype, key), group in mentions.groupby(["entity_id", "entity_type", "_key"]):
-        live = group[group["article_id"].isin(counted)]
+    for (eid, etype, key), stats in grouped.iterrows():
         row: dict[str, object] = {
             "entity_id": eid,
             "entity_type": etype,
             "name": display_name(
                 str(etype), str(key), resolved.display.get((str(etype), str(key)), [])
             ),
-            "n_articles": live["article_id"].nunique(),
-            "n_mentions": len(live),
-            "aliases": "|".join(sorted(set(group["text"].map(lambda t: " ".join(t.split()))))),
+            "n_articles": int(stats["n_articles"]),
+            "n_mentions": int(stats["n_mentions"]),
+            "aliases": stats["aliases"],
         }
         _, _, value = str(key).partition(":")
         if etype == "city":
@@ -420,7 +429,8 @@ def build_roles(
 def build_cooccurrence(
     article_entities: pd.DataFrame, entities: pd.DataFrame, counted: set[str]
 ) -> pd.DataFrame:
-    info = entities.set_index("entity_id")
+    name = dict(zip(entities["entity_id"], entities["name"], strict=True))
+    etype = dict(zip(entities["entity_id"], entities["entity_type"], strict=True))
     pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
     live = article_entities[article_entities["article_id"].isin(counted)]
     for article_id, group in live.groupby("article_id"):
@@ -430,10 +440,10 @@ def build_cooccurrence(
         {
             "entity_id_a": a,
             "entity_id_b": b,
-            "name_a": info.at[a, "name"],
-            "name_b": info.at[b, "name"],
-            "type_a": info.at[a, "entity_type"],
-            "type_b": info.at[b, "entity_type"],
+            "name_a": name[a],
+            "name_b": name[b],
+            "type_a": etype[a],
+            "type_b": etype[b],
             "n_articles": len(ids),
             "article_ids": "|".join(sorted(ids)),
         }
