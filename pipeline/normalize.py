@@ -347,7 +347,7 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
             by_person = roles.groupby("person_id")["role"].agg(
                 lambda r: "|".join(sorted(set(r.str.lower())))
             )
-            subset["roles"] = subset["entity_id"].map(by_person).fillna("")
+            subset["roles"] = [by_person.get(eid, "") for eid in subset["entity_id"]]
         tables[view] = subset[VIEW_COLUMNS[view]].reset_index(drop=True)
     return tables
 
