@@ -462,8 +462,18 @@ def write_article(folder: Path, draft: Draft, seed: int) -> tuple[str, int]:
     return fmt, draft.n_words
 
 
-def build_corpus(folder: Path, n_articles: int, seed: int) -> dict[str, Any]:
-    """A fresh folder with articles 0 .. n_articles-1 of the seeded generator."""
+def build_corpus(
+    folder: Path, n_articles: int, seed: int, *, resume: bool = False
+) -> dict[str, Any]:
+    """A fresh folder with articles 0 .. n_articles-1 of the seeded generator; with `resume`,
+    the folder an earlier run wrote with the same settings (described in `<folder>.json`)."""
+    described = folder.with_name(folder.name + ".json")
+    if resume and described.is_file() and folder.is_dir():
+        info: dict[str, Any] = json.loads(described.read_text(encoding="utf-8"))
+        if info.get("articles_requested") == n_articles and info.get("seed") == seed:
+            log.info("corpus %s: reused (%d articles)", folder, info["articles"])
+            return info
+    described.unlink(missing_ok=True)
     started = time.perf_counter()
     if folder.exists():
         shutil.rmtree(folder)
@@ -486,6 +496,7 @@ def build_corpus(folder: Path, n_articles: int, seed: int) -> dict[str, Any]:
         words.append(n_words)
     info = {
         "folder": str(folder),
+        "articles_requested": n_articles,
         "articles": len(words),
         "seed": seed,
         "languages": dict(sorted(languages.items())),
@@ -504,6 +515,7 @@ def build_corpus(folder: Path, n_articles: int, seed: int) -> dict[str, Any]:
         info["formats"],
         info["seconds"],
     )
+    described.write_text(json.dumps(info, indent=2), encoding="utf-8")
     return info
 
 
@@ -600,16 +612,22 @@ class Measured:
     load_average: float = 0.0
     #: Digest of the pipeline's code when the measurement started (it must not change).
     code: str = ""
+    #: Taken from an earlier run (--resume) rather than measured now.
+    reused: bool = False
     result: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
-def snapshot_code(work: Path) -> Path:
+def snapshot_code(work: Path, *, resume: bool = False) -> Path:
     """A copy of the pipeline package (code, data, models) that every measured subprocess
     runs, so that edits made to the working tree during a long benchmark do not mix
-    versions of the code or the models between measurements."""
+    versions of the code or the models between measurements. With `resume`, an existing
+    snapshot is kept, so that resumed measurements run the code of the earlier ones."""
+    if resume and (work / "code" / "pipeline" / "__init__.py").is_file():
+        log.info("code: reusing the snapshot in %s", work / "code")
+        return work / "code"
     target = fresh(work / "code")
     shutil.copytree(
         package_dir(), target / "pipeline", ignore=shutil.ignore_patterns("__pycache__")
@@ -617,10 +635,29 @@ def snapshot_code(work: Path) -> Path:
     return target
 
 
-def measure(name: str, child_args: list[str], work: Path) -> Measured:
+def measure(
+    name: str,
+    child_args: list[str],
+    work: Path,
+    *,
+    clean: Path | None = None,
+    resume: bool = False,
+) -> Measured:
     """Run `python -m pipeline.bench _child ...` from the code snapshot in `work / "code"`
-    (taken by snapshot_code) and measure its time and memory."""
+    (taken by snapshot_code) and measure its time and memory. `clean` is a folder emptied
+    first. With `resume`, a measurement saved by an earlier run of the same code with the
+    same arguments is returned instead."""
     code = work / "code"
+    saved = work / "results" / f"{name}.measured.json"
+    digest = code_digest(code / "pipeline")
+    if resume and saved.is_file():
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        if data.pop("args", None) == child_args and data.get("code") == digest:
+            log.info("%s: reused the measurement in %s", name, saved)
+            return dataclasses.replace(Measured(**data), reused=True)
+    saved.unlink(missing_ok=True)
+    if clean is not None:
+        fresh(clean)
     result_file = work / "results" / f"{name}.json"
     log_file = work / "logs" / f"{name}.log"
     result_file.parent.mkdir(parents=True, exist_ok=True)
@@ -636,7 +673,7 @@ def measure(name: str, child_args: list[str], work: Path) -> Measured:
         str(result_file),
     ]
     log.info("%s: %s", name, " ".join(command[2:]))
-    measured = Measured(name, code=code_digest(code / "pipeline"), load_average=load_average())
+    measured = Measured(name, code=digest, load_average=load_average())
     started = time.perf_counter()
     busy_before = busy_cpu_seconds()
     with log_file.open("w", encoding="utf-8") as log_stream:
@@ -661,6 +698,9 @@ def measure(name: str, child_args: list[str], work: Path) -> Measured:
         tail = log_file.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"{name} failed with exit code {measured.returncode}:\n{tail}")
     measured.result = json.loads(result_file.read_text(encoding="utf-8"))
+    saved.write_text(
+        json.dumps({**measured.as_dict(), "args": child_args}, indent=2), encoding="utf-8"
+    )
     log.info(
         "%s: %.1f s wall, %.1f s CPU, other processes %.0f%% of the CPU, "
         "max RSS %.0f MB, tree RSS %.0f MB, tree PSS %.0f MB",
@@ -787,14 +827,6 @@ def fresh(folder: Path) -> Path:
     return folder
 
 
-def run_pipeline(name: str, corpus: Path, output: Path, workers: int, work: Path) -> Measured:
-    return measure(
-        name,
-        ["run", "--corpus", str(corpus), "--output", str(output), "--workers", str(workers)],
-        work,
-    )
-
-
 def extracted_words(run_output: Path) -> int:
     return sum(n for items in read_extracted(run_output).values() for _, _, n in items)
 
@@ -810,6 +842,7 @@ def process_figures(measured: Measured) -> dict[str, Any]:
         "peak_tree_rss_bytes": measured.peak_tree_rss_bytes,
         "peak_tree_pss_bytes": measured.peak_tree_pss_bytes,
         "code": measured.code,
+        "reused": measured.reused,
     }
 
 
@@ -931,8 +964,7 @@ def profile_run(corpus: Path, output: Path, work: Path) -> str:
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     work: Path = args.output.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    live_code = code_digest(package_dir())
-    snapshot_code(work)
+    code = snapshot_code(work, resume=args.resume)
     n_articles = QUICK_ARTICLES if args.quick else args.articles
     n_noop = QUICK_NOOP_ARTICLES if args.quick else args.noop_articles
     do_scale = args.scale and not args.quick
@@ -951,47 +983,66 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     }
     corpus = work / "corpus"
     runs = work / "runs"
-    results["corpus"] = build_corpus(corpus / "main", n_articles, args.seed)
+    # Measurements run in this order; with --resume, saved ones are reused until the first
+    # that has to run again, and everything after it runs too (it may read its outputs).
+    resuming = bool(args.resume)
+
+    def timed(name: str, child_args: list[str], clean: Path | None = None) -> Measured:
+        nonlocal resuming
+        measured = measure(name, child_args, work, clean=clean, resume=resuming)
+        resuming = resuming and measured.reused
+        return measured
+
+    def pipeline(
+        name: str, folder: Path, output: Path, workers: int, fresh_output: bool
+    ) -> Measured:
+        child_args = ["run", "--corpus", str(folder), "--output", str(output)]
+        return timed(
+            name, [*child_args, "--workers", str(workers)], output if fresh_output else None
+        )
+
+    results["corpus"] = build_corpus(corpus / "main", n_articles, args.seed, resume=resuming)
 
     # 2. the whole pipeline, 1 and 2 worker processes, into fresh output folders
-    one = run_pipeline("pipeline_1", corpus / "main", fresh(runs / "pipeline_1"), 1, work)
+    one = pipeline("pipeline_1", corpus / "main", runs / "pipeline_1", 1, True)
     words = extracted_words(runs / "pipeline_1")
-    two = run_pipeline(
-        "pipeline_2", corpus / "main", fresh(runs / "pipeline_2"), MULTI_WORKERS, work
-    )
+    two = pipeline("pipeline_2", corpus / "main", runs / "pipeline_2", MULTI_WORKERS, True)
     results["pipeline_1"] = pipeline_figures(one, words)
     results["pipeline_2"] = pipeline_figures(two, words)
 
     # 3. bare nlp.pipe over the same texts with the same pipelines
     bare_args = ["bare", "--output", str(runs / "pipeline_1")]
-    results["bare_1"] = bare_figures(measure("bare_1", [*bare_args, "--n-process", "1"], work))
+    results["bare_1"] = bare_figures(timed("bare_1", [*bare_args, "--n-process", "1"]))
     results["bare_2"] = bare_figures(
-        measure("bare_2", [*bare_args, "--n-process", str(MULTI_WORKERS)], work)
+        timed("bare_2", [*bare_args, "--n-process", str(MULTI_WORKERS)])
     )
 
     # 5. no-op: a second run over an already processed folder
     results["noop_main"] = noop_figures(
-        run_pipeline("noop_main", corpus / "main", runs / "pipeline_1", 1, work)
+        pipeline("noop_main", corpus / "main", runs / "pipeline_1", 1, False)
     )
-    results["corpus_noop"] = build_corpus(corpus / "noop", n_noop, args.seed)
+    results["corpus_noop"] = build_corpus(corpus / "noop", n_noop, args.seed, resume=resuming)
     # single-process, so that its peak RSS is a second point of memory against corpus size
-    first = run_pipeline("noop_first", corpus / "noop", fresh(runs / "noop"), 1, work)
+    first = pipeline("noop_first", corpus / "noop", runs / "noop", 1, True)
     results["noop_first"] = pipeline_figures(first, extracted_words(runs / "noop"))
     results["noop"] = noop_figures(
-        run_pipeline("noop_second", corpus / "noop", runs / "noop", 1, work)
+        pipeline("noop_second", corpus / "noop", runs / "noop", 1, False)
     )
-    shutil.rmtree(corpus / "noop")
 
     # 6. memory against corpus size
     if do_scale:
-        results["corpus_scale"] = build_corpus(corpus / "scale", args.scale_articles, args.seed)
-        scale = run_pipeline("scale", corpus / "scale", fresh(runs / "scale"), 1, work)
+        results["corpus_scale"] = build_corpus(
+            corpus / "scale", args.scale_articles, args.seed, resume=resuming
+        )
+        scale = pipeline("scale", corpus / "scale", runs / "scale", 1, True)
         results["scale"] = pipeline_figures(scale, extracted_words(runs / "scale"))
-        shutil.rmtree(corpus / "scale")
 
     if args.profile:
         results["profile"] = profile_run(corpus / "main", runs / "profile", work)
-    results["code"] = {"snapshot": live_code, "live_at_end": code_digest(package_dir())}
+    results["code"] = {
+        "snapshot": code_digest(code / "pipeline"),
+        "live_at_end": code_digest(package_dir()),
+    }
     results["targets"] = targets(results)
     results["warnings"] = warnings(results)
     for warning in results["warnings"]:
@@ -1043,6 +1094,9 @@ def warnings(results: dict[str, Any]) -> list[str]:
                 f"{name} was not a no-op: {results[name]['articles_extracted']} articles "
                 f"extracted, tables rebuilt: {results[name]['tables_rebuilt']}"
             )
+    reused = [name for name in names if results[name].get("reused")]
+    if reused:
+        found.append("measurements reused from an interrupted run (--resume): " + ", ".join(reused))
     busy = {
         name: results[name]["other_cpu_share"]
         for name in names
@@ -1255,6 +1309,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"small corpora ({QUICK_ARTICLES} and {QUICK_NOOP_ARTICLES} articles), no --scale",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus generator")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the corpora, code snapshot and measurements an interrupted run of the same "
+        "settings left in --output (from the first measurement that has to run, all run)",
+    )
     parser.add_argument("--profile", action="store_true", help="also cProfile a single-process run")
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
     return parser
