@@ -295,13 +295,24 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
     acronyms: dict[str, str] = {}
     for extraction in extractions:
         resolve_article(extraction.mentions, resolved, acronyms)
-    # Across articles: an acronym introduced anywhere joins its long form everywhere.
-    for mention_key, (etype, key) in list(resolved.key_of.items()):
-        if etype == "organization" and key in acronyms:
-            resolved.key_of[mention_key] = (etype, acronyms[key])
-    for etype, key in list(resolved.display):
-        if etype == "organization" and key in acronyms:
-            resolved.display[(etype, acronyms[key])].extend(resolved.display.pop((etype, key)))
+    # Across articles: an acronym introduced anywhere joins its long form everywhere, and a
+    # surname alone joins the one full name in the batch that ends with it ("Sanz").
+    people = {key for etype, key in resolved.display if etype == "person"}
+    surnames: dict[str, list[str]] = defaultdict(list)
+    for key in people:
+        if " " in key:
+            surnames[key.split()[-1]].append(key)
+    joins = {("organization", short): ("organization", long) for short, long in acronyms.items()}
+    joins.update(
+        (("person", key), ("person", surnames[key][0]))
+        for key in people
+        if " " not in key and len(surnames.get(key, [])) == 1
+    )
+    for mention_key, target in list(resolved.key_of.items()):
+        resolved.key_of[mention_key] = joins.get(target, target)
+    for source, target in joins.items():
+        if source in resolved.display:
+            resolved.display[target].extend(resolved.display.pop(source))
 
     mention_rows = []
     for extraction in extractions:
