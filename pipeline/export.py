@@ -1,7 +1,8 @@
 """Stage 5, export: write the tables as CSV, the article texts and the run manifest.
 
-Input: articles, problems, normalized tables, manifest. Output: files in the output folder,
-each written atomically; text cells that a spreadsheet would run as formulas are neutralized.
+Input: table rows (streamed) and frames, article texts, the manifest. Output: files in the
+output folder, each written atomically; text cells that a spreadsheet would run as formulas
+are neutralized.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pandas as pd
 
 from pipeline.config import Config
 from pipeline.errors import OutputError
-from pipeline.io import FILE_MODE, write_csv_atomic, write_json_atomic, write_text_atomic
-from pipeline.records import Article, Problem
+from pipeline.io import FILE_MODE, CsvTable, write_json_atomic, write_text_atomic
+from pipeline.records import Article
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ PARQUET_DIR = "parquet"
 CURRENT = "current"
 
 
-def article_row(article: Article) -> list[Any]:
-    return [
+def article_row(article: Article) -> tuple[Any, ...]:
+    return (
         article.article_id,
         "|".join(article.source_paths),
         article.title,
@@ -63,83 +64,107 @@ def article_row(article: Article) -> list[Any]:
         article.site_name,
         article.url,
         article.description,
-    ]
+    )
 
 
-def run(
-    output: Path,
-    articles: list[Article],
-    problems: list[Problem],
-    tables: dict[str, pd.DataFrame],
-    manifest: dict[str, Any],
-    config: Config,
-) -> dict[str, int]:
-    """Write every table as a new generation, then switch to it at once; returns row counts.
+#: Tables also written as Parquet datasets with --parquet, and the column they are split by.
+PARQUET_PARTITIONS = {"articles": "language", "mentions": "entity_type"}
+PARQUET_TYPES = {
+    "articles": {"language_score": float, "n_words": int},
+    "mentions": {"start": int, "end": int},
+}
+
+
+class Generation:
+    """One run's tables, written into a new generation folder and made current at the end.
 
     The tables of a run live in `.generations/<id>/`; `current` is a link to the newest
     complete generation and `<table>.csv` and `run.json` link through it. Switching is one
     atomic rename of `current`, so a reader (or a killed run) never sees tables of two runs.
-    """
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        generation = Path(tempfile.mkdtemp(prefix="gen-", dir=generations_dir(output)))
-        generation.chmod(0o777 & ~(FILE_MODE ^ 0o666))  # mkdtemp makes it private
-    except OSError as exc:
-        raise OutputError(f"cannot write the output folder {output}: {exc}") from exc
-    options: dict[str, Any] = {"delimiter": config.csv_delimiter, "bom": config.csv_bom}
-    counts: dict[str, int] = {}
-    ordered = sorted(articles, key=lambda a: a.article_id)
-    counts["articles"] = write_csv_atomic(
-        generation / "articles.csv", ARTICLE_COLUMNS, (article_row(a) for a in ordered), **options
-    )
-    problem_rows = sorted(
-        ([p.source_path, p.stage, p.reason, p.detail] for p in problems),
-        key=lambda r: (r[0], r[1], r[2]),
-    )
-    counts["problems"] = write_csv_atomic(
-        generation / "problems.csv", PROBLEM_COLUMNS, problem_rows, **options
-    )
-    for name, frame in tables.items():
-        counts[name] = write_csv_atomic(
-            generation / f"{name}.csv",
+    Tables come row chunk by row chunk (`rows`) or whole (`frame`); article texts go to
+    `texts/`, shared by all generations."""
+
+    def __init__(self, output: Path, config: Config) -> None:
+        self.output = output
+        self.config = config
+        self.tables: dict[str, CsvTable] = {}
+        self.parquet_parts: dict[str, int] = {}
+        self.texts: set[str] = set()
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix="gen-", dir=generations_dir(output)))
+            self.folder.chmod(0o777 & ~(FILE_MODE ^ 0o666))  # mkdtemp makes it private
+            (output / TEXTS_DIR).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot write the output folder {output}: {exc}") from exc
+
+    def rows(self, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """Append rows to a table (the first call writes its header)."""
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables[name] = CsvTable(
+                self.folder / f"{name}.csv",
+                columns,
+                delimiter=self.config.csv_delimiter,
+                bom=self.config.csv_bom,
+            )
+        table.write(rows)
+        if self.config.parquet and name in PARQUET_PARTITIONS and rows:
+            frame = pd.DataFrame(rows, columns=columns).astype(PARQUET_TYPES[name])
+            self.write_parquet_part(name, frame)
+
+    def frame(self, name: str, frame: pd.DataFrame) -> None:
+        """A whole table from a DataFrame (missing values as empty cells)."""
+        self.rows(
+            name,
             list(frame.columns),
-            frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None),
-            **options,
+            list(frame.astype(object).where(frame.notna(), "").itertuples(index=False, name=None)),
         )
-    if config.parquet:
-        write_parquet(generation / PARQUET_DIR, ordered, tables["mentions"])
-    write_texts(output / TEXTS_DIR, ordered)
-    write_json_atomic(generation / "run.json", {**manifest, "tables": counts})
-    switch_generation(output, generation)
-    remove_stale_texts(output / TEXTS_DIR, ordered)
-    return counts
 
+    def write_parquet_part(self, name: str, frame: pd.DataFrame) -> None:
+        """One more part of a Parquet dataset (Hive-style folders by PARQUET_PARTITIONS) that
+        DuckDB, pandas, Dask and Spark read directly."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
 
-def write_parquet(folder: Path, articles: list[Article], mentions: pd.DataFrame) -> None:
-    """articles/ partitioned by language and mentions/ by entity type, as Parquet datasets
-    (Hive-style folders) that DuckDB, pandas, Dask and Spark read directly."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-
-    frames = {
-        "articles": (
-            pd.DataFrame([article_row(a) for a in articles], columns=ARTICLE_COLUMNS).astype(
-                {"language_score": float, "n_words": int}
-            ),
-            "language",
-        ),
-        "mentions": (mentions.astype({"start": int, "end": int}), "entity_type"),
-    }
-    for name, (frame, partition) in frames.items():
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        part = self.parquet_parts[name] = self.parquet_parts.get(name, -1) + 1
+        partition = PARQUET_PARTITIONS[name]
         ds.write_dataset(
-            table,
-            folder / name,
+            pa.Table.from_pandas(frame, preserve_index=False),
+            self.folder / PARQUET_DIR / name,
             format="parquet",
             partitioning=ds.partitioning(pa.schema([(partition, pa.string())]), flavor="hive"),
-            basename_template="part-{i}.parquet",
+            basename_template=f"part-{part:05d}-{{i}}.parquet",
             existing_data_behavior="overwrite_or_ignore",
         )
+
+    def text(self, article: Article) -> None:
+        """texts/<article_id>.txt, the text every offset indexes into. A text's name derives
+        from its content, so an existing file never changes and new ones are simply added."""
+        self.texts.add(article.article_id)
+        path = self.output / TEXTS_DIR / f"{article.article_id}.txt"
+        if not path.exists():
+            write_text_atomic(path, article.text)
+
+    def finish(self, manifest: dict[str, Any]) -> dict[str, int]:
+        """Close every table, write run.json, make this generation current; returns the row
+        count of each table."""
+        counts = {}
+        for name, table in self.tables.items():
+            table.close()
+            counts[name] = table.rows
+        write_json_atomic(self.folder / "run.json", {**manifest, "tables": counts})
+        switch_generation(self.output, self.folder)
+        for stale in (self.output / TEXTS_DIR).glob("*.txt"):
+            if stale.stem not in self.texts:
+                stale.unlink()
+        return counts
+
+    def abort(self) -> None:
+        """Drop a generation that will not be finished (the current one stays)."""
+        for table in self.tables.values():
+            table.abort()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def generations_dir(output: Path) -> Path:
@@ -166,20 +191,3 @@ def switch_generation(output: Path, generation: Path) -> None:
     for old in generations_dir(output).iterdir():
         if old.name != generation.name:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def write_texts(folder: Path, articles: list[Article]) -> None:
-    """texts/<article_id>.txt, the text every offset indexes into. A text's name derives from
-    its content, so an existing file never changes and new ones can be added at any time."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for article in articles:
-        path = folder / f"{article.article_id}.txt"
-        if not path.exists():
-            write_text_atomic(path, article.text)
-
-
-def remove_stale_texts(folder: Path, articles: list[Article]) -> None:
-    wanted = {f"{a.article_id}.txt" for a in articles}
-    for stale in folder.glob("*.txt"):
-        if stale.name not in wanted:
-            stale.unlink()

@@ -1254,10 +1254,14 @@ def confident_names(extractions: Iterable[Extraction]) -> dict[str, str]:
     return names
 
 
-def propagate_across(extractions: list[Extraction], texts: dict[str, str]) -> None:
+def propagate_across(
+    extractions: list[Extraction], texts: dict[str, str], names: dict[str, str] | None = None
+) -> None:
     """A name found confidently in one article is found wherever it occurs in the batch
-    (for example a company the English pipeline knows, in a German article)."""
-    names = confident_names(extractions)
+    (for example a company the English pipeline knows, in a German article); `names`, the
+    confident names of a larger batch, default to those of `extractions`."""
+    if names is None:
+        names = confident_names(extractions)
     by_first_word: dict[str, list[str]] = {}
     for name in sorted(names, key=lambda n: (-len(n), n)):  # longest first
         first = WORD.match(name)

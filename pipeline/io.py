@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
@@ -24,19 +23,25 @@ FILE_MODE = _file_mode()
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary file beside `path`, then rename it over `path`."""
+def temporary_beside(path: Path) -> tuple[int, Path]:
+    """An open descriptor and the path of a new shareable temporary file beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 files; tables are for sharing
+    return fd, Path(tmp)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary file beside `path`, then rename it over `path`."""
+    fd, tmp = temporary_beside(path)
     try:
-        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 files; tables are for sharing
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).replace(path)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -55,6 +60,38 @@ def neutralize_cell(value: Any) -> Any:
     return value
 
 
+class CsvTable:
+    """A CSV table written row by row (header first, text cells neutralized) to a temporary
+    file that `close()` renames into place; `rows` counts the rows written."""
+
+    def __init__(
+        self, path: Path, columns: Sequence[str], *, delimiter: str = ",", bom: bool = False
+    ) -> None:
+        self.path = path
+        fd, self._tmp = temporary_beside(path)
+        self._stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        if bom:
+            self._stream.write("\ufeff")
+        self._writer = csv.writer(self._stream, delimiter=delimiter, lineterminator="\n")
+        self._writer.writerow(columns)
+        self.rows = 0
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self._writer.writerow(["" if v is None else neutralize_cell(v) for v in row])
+            self.rows += 1
+
+    def close(self) -> None:
+        self._stream.flush()
+        os.fsync(self._stream.fileno())
+        self._stream.close()
+        self._tmp.replace(self.path)
+
+    def abort(self) -> None:
+        self._stream.close()
+        self._tmp.unlink(missing_ok=True)
+
+
 def write_csv_atomic(
     path: Path,
     columns: Sequence[str],
@@ -64,12 +101,11 @@ def write_csv_atomic(
     bom: bool = False,
 ) -> int:
     """Write a CSV table atomically, header first, text cells neutralized. Returns the row count."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(columns)
-    count = 0
-    for row in rows:
-        writer.writerow(["" if v is None else neutralize_cell(v) for v in row])
-        count += 1
-    write_atomic(path, (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8"))
-    return count
+    table = CsvTable(path, columns, delimiter=delimiter, bom=bom)
+    try:
+        table.write(rows)
+    except BaseException:
+        table.abort()
+        raise
+    table.close()
+    return table.rows

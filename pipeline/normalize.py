@@ -8,12 +8,13 @@ taxonomy id, normalized name), never from row order, so more articles keep the o
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from pipeline import gazetteer, taxonomy
@@ -106,6 +107,7 @@ MENTION_COLUMNS = [
     "sentence",
     "source",
 ]
+ARTICLE_ENTITY_COLUMNS = ["article_id", "entity_id", "mentions"]
 ROLE_COLUMNS = [
     "article_id",
     "person_id",
@@ -186,24 +188,15 @@ def acronym_of(name: str) -> str:
     return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w[:1].isupper())
 
 
-@dataclass
-class Resolved:
-    """Each mention's entity key, per article, and what is known about each key."""
-
-    key_of: dict[tuple[str, int, int, str], tuple[str, str]] = field(default_factory=dict)
-    display: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-
-
-def resolve_article(mentions: list[Mention], resolved: Resolved, acronyms: dict[str, str]) -> None:
-    """Assign an (entity_type, key) to each mention of one article."""
+def resolve_article(
+    mentions: list[Mention], acronyms: dict[str, str]
+) -> list[tuple[str, str, str | None]]:
+    """(entity_type, key, display form) of each mention of one article, in order; the
+    display form is None where the mention's words do not name the entity. Acronyms
+    introduced here go into `acronyms` (short key -> long key)."""
+    out: list[tuple[str, str, str | None]] = []
     people = [m for m in mentions if m.entity_type == "person"]
     orgs = [m for m in mentions if m.entity_type == "organization"]
-    for m in mentions:
-        if m.entity_type in ("city", "country", "technology"):
-            kind = {"city": "geonames", "country": "iso", "technology": "tech"}[m.entity_type]
-            resolved.key_of[mkey(m)] = (m.entity_type, f"{kind}:{m.key}")
-            if m.entity_type == "city" and m.language == "en":
-                resolved.display[("city", f"{kind}:{m.key}")].append(clean_surface(m.text))
     # People: the fullest form in the article is canonical; shorter forms attach to it.
     names = sorted(
         {person_name(m.text) for m in people if person_name(m.text)},
@@ -218,10 +211,6 @@ def resolve_article(mentions: list[Mention], resolved: Resolved, acronyms: dict[
             if len(c.split()) > len(tokens) and contains_tokens(c.split(), tokens)
         ]
         canonical[name] = longer[0] if len(longer) == 1 else name
-    for m in people:
-        name = canonical.get(person_name(m.text), person_name(m.text))
-        resolved.key_of[mkey(m)] = ("person", gazetteer.name_key(name))
-        resolved.display[("person", gazetteer.name_key(name))].append(name)
     # Organizations: legal form and articles ignored; acronyms and prefixes join the long form.
     keys = {org_key(org_name(m.text)): org_name(m.text) for m in orgs}
     local: dict[str, str] = {}
@@ -246,12 +235,21 @@ def resolve_article(mentions: list[Mention], resolved: Resolved, acronyms: dict[
         longer = [k for k in keys if k != key and k.startswith(key + " ") and k not in local]
         if len(longer) == 1 and len(key) >= 4 and len(longer[0].split()) == len(key.split()) + 1:
             local[key] = longer[0]
-    for m in orgs:
-        name = org_name(m.text)
-        key = org_key(name)
-        key = local.get(key, key)
-        resolved.key_of[mkey(m)] = ("organization", key)
-        resolved.display[("organization", key)].append(name)
+    for m in mentions:
+        if m.entity_type == "person":
+            name = canonical.get(person_name(m.text), person_name(m.text))
+            out.append(("person", gazetteer.name_key(name), name))
+        elif m.entity_type == "organization":
+            name = org_name(m.text)
+            key = org_key(name)
+            out.append(("organization", local.get(key, key), name))
+        else:
+            kind = {"city": "geonames", "country": "iso", "technology": "tech"}[m.entity_type]
+            english_city = m.entity_type == "city" and m.language == "en"
+            out.append(
+                (m.entity_type, f"{kind}:{m.key}", clean_surface(m.text) if english_city else None)
+            )
+    return out
 
 
 def contains_tokens(longer: list[str], shorter: list[str]) -> bool:
@@ -263,41 +261,170 @@ def contains_tokens(longer: list[str], shorter: list[str]) -> bool:
     )
 
 
-def mkey(m: Mention) -> tuple[str, int, int, str]:
-    return (m.article_id, m.start, m.end, m.entity_type)
-
-
-def display_name(entity_type: str, key: str, forms: list[str]) -> str:
+def display_name(entity_type: str, key: str, forms: Counter[str]) -> str:
     _, _, value = key.partition(":")
     if entity_type == "city":
-        english = [f for f in forms if gazetteer.find_country(f) is None and "'" not in f]
+        english = Counter(
+            {f: n for f, n in forms.items() if gazetteer.find_country(f) is None and "'" not in f}
+        )
         return most_common(english) if english else gazetteer.cities_by_id()[int(value)].name
     if entity_type == "country":
         return gazetteer.country_name(value)
     if entity_type == "technology":
         return taxonomy.load().technologies[value].name_en
     # The most frequent of the longest forms; ties broken alphabetically for determinism.
-    counts = Counter(forms)
-    return sorted(counts, key=lambda f: (-len(f.split()), -counts[f], f != f.title(), f))[0]
+    return sorted(forms, key=lambda f: (-len(f.split()), -forms[f], f != f.title(), f))[0]
 
 
-def most_common(forms: list[str]) -> str:
+def most_common(forms: Counter[str]) -> str:
     """The most frequent form, preferring forms not in capitals ("Bristol" over "BRISTOL")."""
-    counts = Counter(forms)
-    return sorted(counts, key=lambda f: (f.isupper(), -counts[f], f))[0]
+    return sorted(forms, key=lambda f: (f.isupper(), -forms[f], f))[0]
 
 
-def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str, pd.DataFrame]:
-    """Build every table from the articles and what was extracted from them."""
-    extractions = sorted(extractions, key=lambda e: e.article_id)
-    counted = {a.article_id for a in articles if not a.duplicate_of}
-    resolved = Resolved()
+#: A chunk of analysed articles with their extractions, in article-id order.
+Chunk = list[tuple[Article, Extraction]]
+
+
+class Sink(Protocol):
+    """Where the tables go: rows appended table by table, or whole frames."""
+
+    def rows(self, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None: ...
+
+    def frame(self, name: str, frame: pd.DataFrame) -> None: ...
+
+
+@dataclass
+class Totals:
+    """What the tables hold, for the run summary."""
+
+    entities: dict[str, int] = field(default_factory=dict)
+    entities_by_language: dict[str, dict[str, int]] = field(default_factory=dict)
+    mentions: int = 0
+
+
+@dataclass
+class EntityStats:
+    entity_type: str
+    key: str
+    n_articles: int = 0
+    n_mentions: int = 0
+    aliases: set[str] = field(default_factory=set)
+
+
+def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
+    """Build every table from the analysed articles, streaming.
+
+    `chunks()` is read twice: once to learn every entity key and name form (cross-article
+    joins and display names need all of them), once to write the per-mention tables chunk by
+    chunk. What stays in memory grows with the number of distinct entities, and by 12 bytes
+    per co-occurring pair of entities in an article, not with the number of mentions."""
+    forms, joins = learn_entities(chunks())
+    names = {
+        ek: display_name(ek[0], ek[1], counts) for ek, counts in forms.items() if ek not in joins
+    }
+    code = {entity_id(*ek): i for i, ek in enumerate(sorted(names, key=lambda k: entity_id(*k)))}
+    eids = sorted(code)
+    name_of = {entity_id(*ek): name for ek, name in names.items()}
+    stats: dict[str, EntityStats] = {}
+    person_roles: dict[str, set[str]] = defaultdict(set)
+    seen_in_language: set[tuple[str, str, str]] = set()
+    pairs: list[np.ndarray[Any, np.dtype[np.int32]]] = []
+    counted_ids: list[str] = []
+    candidates = Candidates()
+    totals = Totals()
+    for name, columns in (
+        ("mentions", MENTION_COLUMNS),
+        ("article_entities", ARTICLE_ENTITY_COLUMNS),
+        ("roles", ROLE_COLUMNS),
+    ):
+        sink.rows(name, columns, [])
+    for chunk in chunks():
+        mention_rows: list[tuple[Any, ...]] = []
+        link_rows: list[tuple[Any, ...]] = []
+        role_rows: list[tuple[Any, ...]] = []
+        for article, extraction in chunk:
+            counted = not article.duplicate_of
+            aid = article.article_id
+            rows = []
+            for m, (etype, key, _) in zip(
+                extraction.mentions, resolve_article(extraction.mentions, {}), strict=True
+            ):
+                etype, key = joins.get((etype, key), (etype, key))
+                eid = entity_id(etype, key)
+                rows.append((m, etype, eid))
+                entity = stats.get(eid)
+                if entity is None:
+                    entity = stats[eid] = EntityStats(etype, key)
+                entity.n_mentions += counted
+                entity.aliases.add(" ".join(m.text.split()))
+                seen_in_language.add((article.language, etype, eid))
+            rows.sort(key=lambda r: (r[0].start, r[0].end, r[2]))
+            mention_rows += [
+                (
+                    "m_" + stable_id(aid, str(m.start), str(m.end), etype),
+                    aid,
+                    eid,
+                    etype,
+                    m.text,
+                    m.start,
+                    m.end,
+                    m.sentence,
+                    m.source,
+                )
+                for m, etype, eid in rows
+            ]
+            in_article = Counter(eid for _, _, eid in rows)
+            link_rows += [(aid, eid, n) for eid, n in sorted(in_article.items())]
+            role_rows += article_roles(extraction, rows, name_of, person_roles)
+            if counted:
+                for eid in in_article:
+                    stats[eid].n_articles += 1
+                present = sorted(code[eid] for eid in in_article)
+                if len(present) > 1:
+                    a, b = np.triu_indices(len(present), k=1)
+                    codes = np.asarray(present, dtype=np.int32)
+                    owner = np.full(len(a), len(counted_ids), dtype=np.int32)
+                    pairs.append(np.stack([codes[a], codes[b], owner], axis=1))
+                counted_ids.append(aid)
+                candidates.add(extraction, article.language)
+        sink.rows("mentions", MENTION_COLUMNS, mention_rows)
+        sink.rows("article_entities", ARTICLE_ENTITY_COLUMNS, link_rows)
+        sink.rows("roles", ROLE_COLUMNS, role_rows)
+        totals.mentions += len(mention_rows)
+    entities = entity_frame(stats, name_of)
+    sink.frame("entities", entities)
+    write_cooccurrence(sink, pairs, eids, counted_ids, name_of, stats)
+    sink.frame("technology_candidates", candidates.frame())
+    for view, etype in VIEW_TYPES.items():
+        subset = entities[entities["entity_type"] == etype].copy()
+        if view == "people":
+            subset["roles"] = ["|".join(sorted(person_roles[eid])) for eid in subset["entity_id"]]
+        sink.frame(view, subset[VIEW_COLUMNS[view]].reset_index(drop=True))
+    totals.entities = dict(sorted(Counter(s.entity_type for s in stats.values()).items()))
+    by_language: dict[str, Counter[str]] = defaultdict(Counter)
+    for lang, etype, _ in seen_in_language:
+        by_language[lang][etype] += 1
+    totals.entities_by_language = {
+        lang: dict(sorted(counts.items())) for lang, counts in sorted(by_language.items())
+    }
+    return totals
+
+
+def learn_entities(
+    chunks: Iterable[Chunk],
+) -> tuple[dict[tuple[str, str], Counter[str]], dict[tuple[str, str], tuple[str, str]]]:
+    """Every entity key with the forms it is named by, and the joins across articles: an
+    acronym introduced anywhere joins its long form everywhere, and a surname alone joins the
+    one full name in the batch that ends with it ("Sanz")."""
+    forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     acronyms: dict[str, str] = {}
-    for extraction in extractions:
-        resolve_article(extraction.mentions, resolved, acronyms)
-    # Across articles: an acronym introduced anywhere joins its long form everywhere, and a
-    # surname alone joins the one full name in the batch that ends with it ("Sanz").
-    people = {key for etype, key in resolved.display if etype == "person"}
+    for chunk in chunks:
+        for _, extraction in chunk:
+            for etype, key, form in resolve_article(extraction.mentions, acronyms):
+                named = forms[(etype, key)]
+                if form is not None:
+                    named[form] += 1
+    people = {key for etype, key in forms if etype == "person"}
     surnames: dict[str, list[str]] = defaultdict(list)
     for key in people:
         if " " in key:
@@ -308,87 +435,57 @@ def run(articles: list[Article], extractions: Iterable[Extraction]) -> dict[str,
         for key in people
         if " " not in key and len(surnames.get(key, [])) == 1
     )
-    for mention_key, target in list(resolved.key_of.items()):
-        resolved.key_of[mention_key] = joins.get(target, target)
     for source, target in joins.items():
-        if source in resolved.display:
-            resolved.display[target].extend(resolved.display.pop(source))
+        if source in forms:
+            forms[target].update(forms.pop(source))
+    return forms, joins
 
-    mention_rows = []
-    for extraction in extractions:
-        for m in extraction.mentions:
-            etype, key = resolved.key_of[mkey(m)]
-            mention_rows.append(
-                {
-                    "mention_id": "m_" + stable_id(m.article_id, str(m.start), str(m.end), etype),
-                    "article_id": m.article_id,
-                    "entity_id": entity_id(etype, key),
-                    "entity_type": etype,
-                    "text": m.text,
-                    "start": m.start,
-                    "end": m.end,
-                    "sentence": m.sentence,
-                    "source": m.source,
-                    "_key": key,
-                }
+
+def article_roles(
+    extraction: Extraction,
+    rows: list[tuple[Mention, str, str]],
+    name_of: dict[str, str],
+    person_roles: dict[str, set[str]],
+) -> list[tuple[Any, ...]]:
+    """Role rows of one article (people's roles keyed to their entities), sorted."""
+    by_span = {(m.start, m.end): eid for m, _, eid in rows}  # the last entity of a span wins
+    out: set[tuple[Any, ...]] = set()
+    for role in extraction.roles:
+        pid = by_span.get((role.person_start, role.person_end))
+        if pid is None or not pid.startswith("per_"):
+            continue
+        aid = by_span.get((role.affiliation_start, role.affiliation_end), "")
+        text = " ".join(role.role.split())
+        person_roles[pid].add(text.lower())
+        out.add(
+            (
+                role.article_id,
+                pid,
+                name_of.get(pid, ""),
+                text,
+                aid,
+                name_of.get(aid, role.affiliation) if aid else role.affiliation,
+                role.start,
+                role.end,
             )
-    mentions = pd.DataFrame(mention_rows, columns=[*MENTION_COLUMNS, "_key"])
-    mentions = mentions.sort_values(["article_id", "start", "end", "entity_id"], kind="stable")
-
-    entities = build_entities(mentions, resolved, counted)
-    article_entities = (
-        mentions.groupby(["article_id", "entity_id"], as_index=False)
-        .size()
-        .rename(columns={"size": "mentions"})
-        .sort_values(["article_id", "entity_id"])
-    )
-    names = dict(zip(entities["entity_id"], entities["name"], strict=True))
-    roles = build_roles(extractions, resolved, mentions, names)
-    tables: dict[str, pd.DataFrame] = {
-        "entities": entities,
-        "mentions": mentions[MENTION_COLUMNS].reset_index(drop=True),
-        "article_entities": article_entities.reset_index(drop=True),
-        "roles": roles,
-        "cooccurrence": build_cooccurrence(article_entities, entities, counted),
-        "technology_candidates": build_candidates(extractions, articles, counted),
-    }
-    for view, etype in VIEW_TYPES.items():
-        subset = entities[entities["entity_type"] == etype].copy()
-        if view == "people":
-            by_person = roles.groupby("person_id")["role"].agg(
-                lambda r: "|".join(sorted(set(r.str.lower())))
-            )
-            subset["roles"] = [by_person.get(eid, "") for eid in subset["entity_id"]]
-        tables[view] = subset[VIEW_COLUMNS[view]].reset_index(drop=True)
-    return tables
+        )
+    return sorted(out, key=lambda r: (r[6], r[1], r[3], r[7], r[4], r[5]))
 
 
-def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]) -> pd.DataFrame:
+def entity_frame(stats: dict[str, EntityStats], name_of: dict[str, str]) -> pd.DataFrame:
     tax = taxonomy.load()
-    frame = mentions.assign(
-        _live=mentions["article_id"].isin(counted),
-        _alias=mentions["text"].map(lambda t: " ".join(t.split())),
-    )
-    frame["_live_article"] = frame["article_id"].where(frame["_live"])
-    grouped = frame.groupby(["entity_id", "entity_type", "_key"]).agg(
-        n_articles=("_live_article", "nunique"),
-        n_mentions=("_live", "sum"),
-        aliases=("_alias", lambda a: "|".join(sorted(set(a)))),
-    )
     rows = []
-    for (eid, etype, key), stats in grouped.iterrows():
+    for eid, entity in stats.items():
         row: dict[str, object] = {
             "entity_id": eid,
-            "entity_type": etype,
-            "name": display_name(
-                str(etype), str(key), resolved.display.get((str(etype), str(key)), [])
-            ),
-            "n_articles": int(stats["n_articles"]),
-            "n_mentions": int(stats["n_mentions"]),
-            "aliases": stats["aliases"],
+            "entity_type": entity.entity_type,
+            "name": name_of[eid],
+            "n_articles": entity.n_articles,
+            "n_mentions": entity.n_mentions,
+            "aliases": "|".join(sorted(entity.aliases)),
         }
-        _, _, value = str(key).partition(":")
-        if etype == "city":
+        _, _, value = entity.key.partition(":")
+        if entity.entity_type == "city":
             city = gazetteer.cities_by_id()[int(value)]
             row.update(
                 geonames_id=city.geonames_id,
@@ -398,9 +495,9 @@ def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]
                 longitude=city.longitude,
                 population=city.population,
             )
-        elif etype == "country":
+        elif entity.entity_type == "country":
             row.update(country_code=value)
-        elif etype == "technology":
+        elif entity.entity_type == "technology":
             tech = tax.technologies[value]
             row.update(wikidata_id=tech.wikidata_id, category=tech.category, name_de=tech.name_de)
         rows.append(row)
@@ -410,95 +507,106 @@ def build_entities(mentions: pd.DataFrame, resolved: Resolved, counted: set[str]
     return entities.sort_values(["entity_type", "name", "entity_id"]).reset_index(drop=True)
 
 
-def build_roles(
-    extractions: list[Extraction], resolved: Resolved, mentions: pd.DataFrame, names: dict[str, str]
-) -> pd.DataFrame:
-    by_span = {(r.article_id, r.start, r.end): r.entity_id for r in mentions.itertuples()}
-    rows = []
-    for extraction in extractions:
-        for role in extraction.roles:
-            pid = by_span.get((role.article_id, role.person_start, role.person_end))
-            if pid is None or not pid.startswith("per_"):
-                continue
-            aid = by_span.get((role.article_id, role.affiliation_start, role.affiliation_end), "")
+def write_cooccurrence(
+    sink: Sink,
+    pairs: list[np.ndarray[Any, np.dtype[np.int32]]],
+    eids: list[str],
+    article_ids: list[str],
+    name_of: dict[str, str],
+    stats: dict[str, EntityStats],
+    batch: int = 50_000,
+) -> None:
+    """Pairs of entities named in the same (counted) article, most articles first. Entities
+    and articles are integer codes in id order, so sorting codes sorts ids."""
+    sink.rows("cooccurrence", COOCCURRENCE_COLUMNS, [])
+    if not pairs:
+        return
+    table = np.concatenate(pairs)
+    pairs.clear()
+    table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
+    starts = np.flatnonzero(
+        np.r_[True, (table[1:, 0] != table[:-1, 0]) | (table[1:, 1] != table[:-1, 1])]
+    )
+    sizes = np.diff(np.r_[starts, len(table)])
+    order = np.lexsort((table[starts, 1], table[starts, 0], -sizes))
+    for first in range(0, len(order), batch):
+        rows = []
+        for group in order[first : first + batch]:
+            start, size = starts[group], sizes[group]
+            a, b = eids[table[start, 0]], eids[table[start, 1]]
+            members = table[start : start + size, 2]
             rows.append(
-                {
-                    "article_id": role.article_id,
-                    "person_id": pid,
-                    "person": names.get(pid, ""),
-                    "role": " ".join(role.role.split()),
-                    "affiliation_id": aid,
-                    "affiliation": names.get(aid, role.affiliation) if aid else role.affiliation,
-                    "start": role.start,
-                    "end": role.end,
-                }
+                (
+                    a,
+                    b,
+                    name_of[a],
+                    name_of[b],
+                    stats[a].entity_type,
+                    stats[b].entity_type,
+                    int(size),
+                    "|".join(article_ids[i] for i in members),
+                )
             )
-    roles = pd.DataFrame(rows, columns=ROLE_COLUMNS).drop_duplicates()
-    return roles.sort_values(["article_id", "start", "person_id"]).reset_index(drop=True)
+        sink.rows("cooccurrence", COOCCURRENCE_COLUMNS, rows)
 
 
-def build_cooccurrence(
-    article_entities: pd.DataFrame, entities: pd.DataFrame, counted: set[str]
-) -> pd.DataFrame:
-    name = dict(zip(entities["entity_id"], entities["name"], strict=True))
-    etype = dict(zip(entities["entity_id"], entities["entity_type"], strict=True))
-    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
-    live = article_entities[article_entities["article_id"].isin(counted)]
-    for article_id, group in live.groupby("article_id"):
-        for a, b in itertools.combinations(sorted(group["entity_id"]), 2):
-            pairs[(a, b)].append(str(article_id))
-    rows = [
-        {
-            "entity_id_a": a,
-            "entity_id_b": b,
-            "name_a": name[a],
-            "name_b": name[b],
-            "type_a": etype[a],
-            "type_b": etype[b],
-            "n_articles": len(ids),
-            "article_ids": "|".join(sorted(ids)),
-        }
-        for (a, b), ids in pairs.items()
-    ]
-    frame = pd.DataFrame(rows, columns=COOCCURRENCE_COLUMNS)
-    return frame.sort_values(
-        ["n_articles", "entity_id_a", "entity_id_b"], ascending=[False, True, True]
-    ).reset_index(drop=True)
-
-
-def build_candidates(
-    extractions: list[Extraction], articles: list[Article], counted: set[str]
-) -> pd.DataFrame:
+class Candidates:
     """Technology-like phrases the taxonomy lacks, with counts and an example, for promotion."""
-    language = {a.article_id: a.language for a in articles}
-    rows = [
-        {
-            "key": gazetteer.name_key(term),
-            "term": term,
-            "article_id": e.article_id,
-            "language": language.get(e.article_id, ""),
-            "sentence": sentence,
-        }
-        for e in extractions
-        if e.article_id in counted
-        for _, _, term, sentence in e.candidates
-    ]
-    frame = pd.DataFrame(rows, columns=["key", "term", "article_id", "language", "sentence"])
-    out = []
-    for _, group in frame.groupby("key"):
-        first = group.sort_values(["article_id", "sentence"]).iloc[0]
-        out.append(
+
+    def __init__(self) -> None:
+        self.terms: dict[str, Counter[str]] = defaultdict(Counter)
+        self.articles: dict[str, set[str]] = defaultdict(set)
+        self.languages: dict[str, set[str]] = defaultdict(set)
+        self.example: dict[str, tuple[str, str]] = {}
+
+    def add(self, extraction: Extraction, language: str) -> None:
+        for _, _, term, sentence in extraction.candidates:
+            key = gazetteer.name_key(term)
+            self.terms[key][term] += 1
+            self.articles[key].add(extraction.article_id)
+            self.languages[key].add(language)
+            example = (extraction.article_id, sentence)
+            self.example[key] = min(self.example.get(key, example), example)
+
+    def frame(self) -> pd.DataFrame:
+        rows = [
             {
-                "term": most_common(list(group["term"])),
-                "n_articles": group["article_id"].nunique(),
-                "n_mentions": len(group),
-                "languages": "|".join(sorted(set(group["language"]))),
-                "variants": "|".join(sorted(set(group["term"]))),
-                "example_article_id": first["article_id"],
-                "example_sentence": first["sentence"],
+                "term": most_common(terms),
+                "n_articles": len(self.articles[key]),
+                "n_mentions": terms.total(),
+                "languages": "|".join(sorted(self.languages[key])),
+                "variants": "|".join(sorted(terms)),
+                "example_article_id": self.example[key][0],
+                "example_sentence": self.example[key][1],
             }
-        )
-    table = pd.DataFrame(out, columns=CANDIDATE_COLUMNS)
-    return table.sort_values(
-        ["n_articles", "n_mentions", "term"], ascending=[False, False, True]
-    ).reset_index(drop=True)
+            for key, terms in sorted(self.terms.items())
+        ]
+        table = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+        return table.sort_values(
+            ["n_articles", "n_mentions", "term"], ascending=[False, False, True]
+        ).reset_index(drop=True)
+
+
+class MemorySink:
+    """Every table as a DataFrame in memory: for tests and small batches."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[str]] = {}
+        self.rows_of: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        self.tables: dict[str, pd.DataFrame] = {}
+
+    def rows(self, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.columns[name] = columns
+        self.rows_of[name] += rows
+
+    def frame(self, name: str, frame: pd.DataFrame) -> None:
+        self.tables[name] = frame
+
+
+def build(chunk: Chunk) -> dict[str, pd.DataFrame]:
+    """Every table of one in-memory chunk, as DataFrames."""
+    sink = MemorySink()
+    run(lambda: [sorted(chunk, key=lambda pair: pair[0].article_id)], sink)
+    for name, columns in sink.columns.items():
+        sink.tables[name] = pd.DataFrame(sink.rows_of[name], columns=columns)
+    return sink.tables

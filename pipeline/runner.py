@@ -13,6 +13,7 @@ import logging
 import platform
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -24,10 +25,13 @@ from tqdm import tqdm
 from pipeline import __version__, executor, export, extract, ingest, language, normalize, taxonomy
 from pipeline.config import Config
 from pipeline.errors import OutputError
-from pipeline.records import Article, Problem
+from pipeline.records import Article, Extraction, Problem
 from pipeline.store import STORE_FILE, Store
 
 log = logging.getLogger(__name__)
+
+#: Articles read from the store at a time while the tables are built.
+TABLE_CHUNK = 500
 
 LIBRARIES = (
     "spacy",
@@ -309,50 +313,83 @@ def source_labels(store: Store) -> dict[str, str]:
 
 
 def build_tables(store: Store, config: Config, summary: Summary, state: str) -> None:
-    """Every table from everything the store holds, written as one new generation."""
+    """Every table from everything the store holds, written as one new generation. The store
+    is read in chunks of articles: once for the articles table, the texts and the names to
+    propagate across articles, then twice more by `normalize.run`."""
     labels = source_labels(store)
     paths = store.source_paths()
-    articles: list[Article] = []
-    for article, _ in store.articles():
-        article.source_paths = sorted(labels[c] + p for c, p in paths.get(article.article_id, []))
-        articles.append(article)
     problems = [
         Problem(labels[c] + p.source_path, p.stage, p.reason, p.detail) for c, p in store.problems()
     ]
-    for article in articles:
-        if article.status != "ok":
-            detail = f"language={article.language} score={article.language_score:.2f}"
-            problems.extend(
-                Problem(p, "language", article.status, detail) for p in article.source_paths
+    generation = export.Generation(config.output, config)
+    try:
+        languages: Counter[str] = Counter()
+        names: dict[str, str] = {}
+        for chunk in store.chunks(TABLE_CHUNK):
+            for article, _ in chunk:
+                article.source_paths = sorted(
+                    labels[c] + p for c, p in paths.get(article.article_id, [])
+                )
+                languages[article.language] += 1
+                summary.duplicates += len(article.source_paths) - 1
+                summary.near_duplicates += bool(article.duplicate_of)
+                generation.text(article)
+                if article.status != "ok":
+                    detail = f"language={article.language} score={article.language_score:.2f}"
+                    problems.extend(
+                        Problem(p, "language", article.status, detail) for p in article.source_paths
+                    )
+            generation.rows(
+                "articles", export.ARTICLE_COLUMNS, [export.article_row(a) for a, _ in chunk]
             )
-    live = {a.article_id for a in articles if a.status == "ok"}
-    extractions = [e for e in store.extractions() if e.article_id in live]
-    extract.propagate_across(extractions, {a.article_id: a.text for a in articles})
-    tables = normalize.run(articles, extractions)
+            for name, etype in extract.confident_names(e for _, e in live(chunk)).items():
+                names.setdefault(name, etype)
+        generation.rows("articles", export.ARTICLE_COLUMNS, [])
+        generation.rows(
+            "problems",
+            export.PROBLEM_COLUMNS,
+            sorted(
+                ((p.source_path, p.stage, p.reason, p.detail) for p in problems),
+                key=lambda r: (r[0], r[1], r[2]),
+            ),
+        )
 
-    summary.articles = len(articles)
-    summary.duplicates = sum(len(a.source_paths) - 1 for a in articles)
-    summary.near_duplicates = sum(1 for a in articles if a.duplicate_of)
-    summary.languages = dict(sorted(Counter(a.language for a in articles).items()))
-    summary.problems = len(problems)
-    summary.problem_reasons = dict(sorted(Counter(p.reason for p in problems).items()))
-    summary.entities = dict(sorted(Counter(tables["entities"]["entity_type"]).items()))
-    language_of = {a.article_id: a.language for a in articles}
-    mentions = tables["mentions"]
-    distinct = mentions.assign(language=mentions["article_id"].map(language_of))[
-        ["language", "entity_type", "entity_id"]
-    ].drop_duplicates()
-    summary.entities_by_language = {
-        str(lang): dict(sorted(Counter(group["entity_type"]).items()))
-        for lang, group in sorted(distinct.groupby("language"), key=lambda item: str(item[0]))
-    }
-    summary.mentions = len(mentions)
-    for lang, info in summary.pipelines.items():
-        if info.get("rules_only"):
-            summary.warnings.append(f"no statistical pipeline for {lang!r}: rule components only")
+        def analysed() -> Iterator[normalize.Chunk]:
+            for chunk in store.chunks(TABLE_CHUNK):
+                pairs = live(chunk)
+                extract.propagate_across(
+                    [e for _, e in pairs], {a.article_id: a.text for a, _ in pairs}, names
+                )
+                yield pairs
 
+        totals = normalize.run(analysed, generation)
+        summary.articles = languages.total()
+        summary.languages = dict(sorted(languages.items()))
+        summary.problems = len(problems)
+        summary.problem_reasons = dict(sorted(Counter(p.reason for p in problems).items()))
+        summary.entities = totals.entities
+        summary.entities_by_language = totals.entities_by_language
+        summary.mentions = totals.mentions
+        for lang, info in summary.pipelines.items():
+            if info.get("rules_only"):
+                summary.warnings.append(
+                    f"no statistical pipeline for {lang!r}: rule components only"
+                )
+        generation.finish(manifest(store, config, summary, state))
+    except BaseException:
+        generation.abort()
+        raise
+
+
+def live(chunk: list[tuple[Article, Extraction | None]]) -> normalize.Chunk:
+    """The analysed articles of a chunk, with their extractions."""
+    return [(a, e) for a, e in chunk if a.status == "ok" and e is not None]
+
+
+def manifest(store: Store, config: Config, summary: Summary, state: str) -> dict[str, Any]:
+    """run.json: what was run, with which settings, libraries and pipelines, and the summary."""
     tax = taxonomy.load()
-    manifest = {
+    return {
         "pipeline_version": __version__,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "corpus": str(config.corpus),
@@ -366,11 +403,7 @@ def build_tables(store: Store, config: Config, summary: Summary, state: str) -> 
             "digest": tax.digest,
             "entries": len(tax.technologies),
         },
-        "fingerprints": {
-            lang: extract.fingerprint(lang, config)
-            for lang in sorted({a.language for a in articles if a.status == "ok"})
-        },
+        "fingerprints": {lang: extract.fingerprint(lang, config) for lang in summary.pipelines},
         "state": state,
         "summary": summary.as_dict(),
     }
-    export.run(config.output, articles, problems, tables, manifest, config)

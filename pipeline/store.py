@@ -163,10 +163,21 @@ class Store:
             (article.article_id, json.dumps(record, ensure_ascii=False), language_key),
         )
 
-    def articles(self) -> list[tuple[Article, str]]:
-        """Every article with its language key, sorted by id; source paths are left empty."""
-        rows = self.db.execute("SELECT record, language_key FROM articles ORDER BY article_id")
-        return [(Article(source_paths=[], **json.loads(r)), key) for r, key in rows]
+    def chunks(self, size: int) -> Iterator[list[tuple[Article, Extraction | None]]]:
+        """Every article with its extraction (None where there is none), in article-id order,
+        `size` at a time: what the tables are built from, without holding it all."""
+        rows = self.db.execute(
+            "SELECT a.record, e.data FROM articles a LEFT JOIN extractions e USING (article_id) "
+            "ORDER BY a.article_id"
+        )
+        while batch := rows.fetchmany(size):
+            yield [
+                (
+                    Article(source_paths=[], **json.loads(record)),
+                    None if data is None else extraction_from_json(data),
+                )
+                for record, data in batch
+            ]
 
     def article_index(self) -> dict[str, ArticleState]:
         """What the run decides on, per article, without loading texts."""
@@ -223,10 +234,6 @@ class Store:
                 json.dumps(dataclasses.asdict(extraction), ensure_ascii=False),
             ),
         )
-
-    def extractions(self) -> list[Extraction]:
-        rows = self.db.execute("SELECT data FROM extractions ORDER BY article_id")
-        return [extraction_from_json(r[0]) for r in rows]
 
     def forget_extractions(self) -> None:
         self.db.execute("DELETE FROM extractions")

@@ -37,7 +37,8 @@ def test_entities_merge_short_forms_acronyms_and_articles() -> None:
         mention("a2", 30, "Sanz", "person"),
     ]
     articles = [Article("a1", ["1.txt"], "x"), Article("a2", ["2.txt"], "y")]
-    tables = normalize.run(articles, [Extraction("a1", a), Extraction("a2", b)])
+    extractions = [Extraction("a1", a), Extraction("a2", b)]
+    tables = normalize.build(list(zip(articles, extractions, strict=True)))
     entities = tables["entities"]
     people = entities[entities["entity_type"] == "person"]
     assert list(people["name"]) == ["José Luis Sanz"]  # "Sanz" alone in a2 joins him
