@@ -1,6 +1,7 @@
 """Where the per-article work runs: in this process, in local worker processes, or on a Dask
 cluster. Every executor maps a function over batches and yields the results in batch order,
-so the tables do not depend on where the work ran.
+so the tables do not depend on where the work ran. Batches are taken from their iterable only
+a few at a time (two per worker ahead), so a long run never holds the whole corpus.
 """
 
 from __future__ import annotations
@@ -8,9 +9,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pipeline.config import Config
@@ -21,45 +22,78 @@ log = logging.getLogger(__name__)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 EXECUTORS = ("local", "dask")
+#: Batches sent ahead per worker: enough to keep it busy, few enough to bound memory.
+AHEAD = 2
 
 
 def worker_count(config: Config) -> int:
     return config.workers if config.workers > 0 else (os.cpu_count() or 1)
 
 
-@contextmanager
-def mapper(
-    config: Config, n_batches: int
-) -> Iterator[Callable[[Callable[[Item], Result], Iterable[Item]], Iterator[Result]]]:
-    """A map function for `n_batches` batches of work, chosen by `config.executor`."""
-    if config.executor == "dask":
-        if not config.scheduler:
+class Executor:
+    """Use as a context manager around a run's stages; worker processes (or the Dask client)
+    start on first need and serve every stage after it, loading their pipelines once."""
+
+    def __init__(self, config: Config) -> None:
+        if config.executor not in EXECUTORS:
+            raise ConfigError(f"executor={config.executor!r} is not one of {list(EXECUTORS)}")
+        if config.executor == "dask" and not config.scheduler:
             raise ConfigError("executor 'dask' needs a scheduler address, e.g. tcp://host:8786")
-        from distributed import Client  # only needed for scale-out
+        self.config = config
+        self.pool: ProcessPoolExecutor | None = None
+        self.workers = 1
+        self.client: Any = None
 
-        client: Any = Client(config.scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
-        with client:
-            log.info("sending %d batches to the Dask scheduler %s", n_batches, config.scheduler)
+    def __enter__(self) -> Executor:
+        return self
 
-            def dask_map(fn: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
-                futures = client.map(fn, list(items), pure=False)
-                for future in futures:  # in submission order
-                    yield future.result()
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
 
-            yield dask_map
-        return
-    if config.executor != "local":
-        raise ConfigError(f"executor={config.executor!r} is not one of {list(EXECUTORS)}")
-    # A worker process spends seconds loading its pipelines: worth it from two batches each.
-    workers = min(worker_count(config), n_batches // 2)
-    if workers <= 1:
-        yield map
-        return
-    log.info("extracting with %d worker processes", workers)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    def map(
+        self, fn: Callable[[Item], Result], batches: Iterable[Item], n_batches: int
+    ) -> Iterator[Result]:
+        """fn over `n_batches` batches, results in batch order."""
+        if self.config.executor == "dask":
+            client = self.dask_client()
+            log.info("sending %d batches to the Dask scheduler %s", n_batches, client.scheduler)
+            window = AHEAD * max(1, sum(client.nthreads().values()))
+            yield from bounded(lambda item: client.submit(fn, item, pure=False), batches, window)
+            return
+        # A worker process spends seconds loading its pipelines: worth it from two batches each.
+        workers = min(worker_count(self.config), n_batches // 2)
+        if workers <= 1 and self.pool is None:
+            yield from map(fn, batches)
+            return
+        pool = self.local_pool()
+        yield from bounded(lambda item: pool.submit(fn, item), batches, AHEAD * self.workers)
 
-        def pool_map(fn: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
-            return pool.map(fn, items)
+    def local_pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.workers = worker_count(self.config)
+            log.info("working with %d worker processes", self.workers)
+            context = multiprocessing.get_context("forkserver")
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self.pool
 
-        yield pool_map
+    def dask_client(self) -> Any:
+        if self.client is None:
+            from distributed import Client  # only needed for scale-out
+
+            self.client = Client(self.config.scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
+        return self.client
+
+
+def bounded(submit: Callable[[Item], Any], items: Iterable[Item], window: int) -> Iterator[Any]:
+    """Submit items (to anything whose futures have `result()`) keeping at most `window`
+    unfinished, and yield the results in order."""
+    pending: deque[Any] = deque()
+    for item in items:
+        pending.append(submit(item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

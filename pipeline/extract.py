@@ -1172,6 +1172,11 @@ def extract_batch(batch: tuple[Config, list[Article]]) -> list[Extraction]:
     return list(extractor.extract(articles))
 
 
+def forget_pipelines() -> None:
+    """Let the pipelines this process loaded be freed."""
+    _EXTRACTORS.clear()
+
+
 def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
     """The sentence around a character offset (`sentences` sorted by start)."""
     if not sentences:

@@ -6,6 +6,7 @@ Input: a corpus folder (read-only). Output: `Article` records (no language yet),
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import errno
 import hashlib
 import logging
@@ -145,22 +146,36 @@ class IngestResult:
     problems: list[Problem] = field(default_factory=list)  # problems of files read in this run
     files: list[SeenFile] = field(default_factory=list)  # every regular file in the corpus
     files_seen: int = 0
+    to_read: list[SeenFile] = field(default_factory=list)  # files scan() left to read_files()
 
 
 def run(
     config: Config, known: Mapping[str, tuple[int, int, str | None]] | None = None
 ) -> IngestResult:
-    """Ingest every file below `config.corpus`; one bad file never stops the run.
+    """Ingest every file below `config.corpus` in this process: scan() then read_files()."""
+    result = scan(config, known)
+    read = read_files(config, result.to_read)
+    result.files += read.files
+    result.problems += read.problems
+    result.articles = sorted(read.articles, key=lambda a: a.source_paths[0])
+    result.to_read = []
+    return result
+
+
+def scan(
+    config: Config, known: Mapping[str, tuple[int, int, str | None]] | None = None
+) -> IngestResult:
+    """Find every file below `config.corpus`; files that cannot be read are problems.
 
     `known` maps a relative path to (size, mtime_ns, article_id) of a file already processed:
-    such a file is not read again while its size and modification time are unchanged.
+    such a file is not read again while its size and modification time are unchanged; the
+    others are listed in `to_read`, for read_files() in batches.
     """
     corpus = config.corpus
     if not corpus.is_dir():
         raise InputError(f"corpus folder {corpus} does not exist or is not a folder")
     known = known or {}
     result = IngestResult()
-    by_id: dict[str, Article] = {}
     for path, info, problem in walk(corpus):
         result.files_seen += 1
         if problem is not None:
@@ -171,24 +186,33 @@ def run(
         previous = known.get(rel)
         if previous is not None and previous[:2] == (info.st_size, info.st_mtime_ns):
             result.files.append(SeenFile(rel, info.st_size, info.st_mtime_ns, previous[2], False))
-            continue
-        article_id: str | None = None
+        else:
+            result.to_read.append(SeenFile(rel, info.st_size, info.st_mtime_ns, None, True))
+    return result
+
+
+def read_files(config: Config, files: list[SeenFile]) -> IngestResult:
+    """Read, decode and extract files found by scan(); one bad file never stops the others.
+    Files with the same text become one article listing every path."""
+    result = IngestResult()
+    by_id: dict[str, Article] = {}
+    for seen in files:
         try:
-            article = read_article(path, rel, config)
-            article_id = article.article_id
+            article = read_article(config.corpus / seen.path, seen.path, config)
+            seen = dataclasses.replace(seen, article_id=article.article_id)
         except DocumentError as exc:
-            result.problems.append(Problem(rel, STAGE, exc.reason, exc.detail))
+            result.problems.append(Problem(seen.path, STAGE, exc.reason, exc.detail))
         except Exception as exc:  # the per-document boundary: record and go on
-            log.exception("unexpected failure on %s", rel)
-            result.problems.append(Problem(rel, STAGE, "unexpected_error", repr(exc)))
+            log.exception("unexpected failure on %s", seen.path)
+            result.problems.append(Problem(seen.path, STAGE, "unexpected_error", repr(exc)))
         else:
             known_article = by_id.get(article.article_id)
             if known_article is None:
                 by_id[article.article_id] = article
             else:
-                known_article.source_paths = sorted({*known_article.source_paths, rel})
-        result.files.append(SeenFile(rel, info.st_size, info.st_mtime_ns, article_id, True))
-    result.articles = sorted(by_id.values(), key=lambda a: a.source_paths[0])
+                known_article.source_paths = sorted({*known_article.source_paths, seen.path})
+        result.files.append(seen)
+    result.articles = list(by_id.values())
     return result
 
 

@@ -67,6 +67,8 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     tables_rebuilt: bool = True
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    #: Seconds spent on each step of the ingest batches, summed over the workers.
+    work_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def articles_per_second(self) -> float:
@@ -116,7 +118,7 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
     started = time.perf_counter()
     summary = Summary()
     corpus_id = str(config.corpus.resolve())
-    with open_store(config) as store:
+    with open_store(config) as store, executor.Executor(config) as work:
         if rebuild:
             with store.transaction():
                 store.forget_extractions()
@@ -128,13 +130,14 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
             summary.stage_seconds[stage] = round(now - clock, 3)
             clock = now
 
-        update_sources(store, corpus_id, config, summary)
+        update_sources(store, corpus_id, config, summary, work)
         lap("ingest")
         update_languages(store, corpus_id, config)
         lap("language")
         update_near_duplicates(store)
         lap("near_duplicates")
-        extract_new(store, config, summary)
+        extract_new(store, config, summary, work)
+        extract.forget_pipelines()  # the tables stage needs their memory more
         lap("extract")
         state = store_state(store, config)
         current = config.output / "run.json"
@@ -150,25 +153,65 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
     return summary
 
 
-def update_sources(store: Store, corpus_id: str, config: Config, summary: Summary) -> None:
-    """Scan the corpus: read new and changed files, forget files that are gone."""
+def read_batch(
+    batch: tuple[Config, list[ingest.SeenFile]],
+) -> tuple[ingest.IngestResult, dict[str, bytes], dict[str, float]]:
+    """Files read, their articles' languages detected and near-duplicate signatures made:
+    the unit of ingest work sent to worker processes, with the seconds of each step."""
+    config, files = batch
+    started = time.perf_counter()
+    result = ingest.read_files(config, files)
+    read = time.perf_counter()
+    language.run(result.articles, config)
+    detected = time.perf_counter()
+    signatures = {a.article_id: ingest.minhash_signature(a.text) for a in result.articles}
+    seconds = {
+        "read": read - started,
+        "language": detected - read,
+        "minhash": time.perf_counter() - detected,
+    }
+    return result, signatures, seconds
+
+
+def update_sources(
+    store: Store, corpus_id: str, config: Config, summary: Summary, work: executor.Executor
+) -> None:
+    """Scan the corpus: read new and changed files (and detect their languages), forget files
+    that are gone."""
     known = {p: (s.size, s.mtime_ns, s.article_id) for p, s in store.sources(corpus_id).items()}
-    ingested = ingest.run(config, known)
-    summary.files_seen = ingested.files_seen
-    summary.files_read = sum(f.read for f in ingested.files)
-    articles = {a.article_id: a for a in ingested.articles}
+    scanned = ingest.scan(config, known)
+    summary.files_seen = scanned.files_seen
+    summary.files_read = len(scanned.to_read)
+    present = {f.path for f in scanned.files} | {f.path for f in scanned.to_read}
+    present |= {p.source_path for p in scanned.problems}
     with store.transaction():
-        for seen in ingested.files:
-            if seen.read:
-                store.clear_problems(corpus_id, seen.path, ingest.STAGE)
+        for seen in scanned.files:
             store.put_source(corpus_id, seen.path, seen.size, seen.mtime_ns, seen.article_id)
-        for problem in ingested.problems:
+        for problem in scanned.problems:
             store.put_problem(corpus_id, problem)
-        for article in articles.values():
-            if not store.has_article(article.article_id):
-                store.put_article(article)
-                store.put_minhash(article.article_id, ingest.minhash_signature(article.text))
-        present = {f.path for f in ingested.files} | {p.source_path for p in ingested.problems}
+    size = config.chunk_size
+    batches = [scanned.to_read[i : i + size] for i in range(0, len(scanned.to_read), size)]
+    key = language_key(config, config.language)
+    with tqdm(total=len(scanned.to_read), desc="read", unit="file", disable=None) as progress:
+        results = work.map(read_batch, ((config, b) for b in batches), len(batches))
+        for ingested, signatures, seconds in results:
+            for step, spent in seconds.items():
+                summary.work_seconds[step] = summary.work_seconds.get(step, 0.0) + spent
+            with store.transaction():
+                for seen in ingested.files:
+                    store.clear_problems(corpus_id, seen.path, ingest.STAGE)
+                    store.put_source(
+                        corpus_id, seen.path, seen.size, seen.mtime_ns, seen.article_id
+                    )
+                for problem in ingested.problems:
+                    store.put_problem(corpus_id, problem)
+                for article in ingested.articles:
+                    if not store.has_article(article.article_id):
+                        store.put_article(article, key)
+                        store.put_minhash(article.article_id, signatures[article.article_id])
+            progress.update(len(ingested.files))
+    summary.work_seconds = {k: round(v, 3) for k, v in summary.work_seconds.items()}
+    with store.transaction():
         gone = set(known) - present
         store.forget_sources(corpus_id, gone)
         gone_problems = {p.source_path for c, p in store.problems() if c == corpus_id} - present
@@ -224,10 +267,10 @@ def update_near_duplicates(store: Store) -> None:
         store.set_meta("near_duplicates_of", members)
 
 
-def extract_new(store: Store, config: Config, summary: Summary) -> None:
+def extract_new(store: Store, config: Config, summary: Summary, work: executor.Executor) -> None:
     """Extract every ok article whose stored extraction is missing or has another fingerprint.
-    The work goes out in batches to the configured executor; results are committed as they
-    come back, so a killed run keeps what it finished."""
+    The work goes out in batches (read from the store as they are sent) to the executor;
+    results are committed as they come back, so a killed run keeps what it finished."""
     index = {aid: st for aid, st in store.article_index().items() if st.status == "ok"}
     languages = sorted({st.language for st in index.values()})
     fingerprints = {lang: extract.fingerprint(lang, config) for lang in languages}
@@ -241,30 +284,28 @@ def extract_new(store: Store, config: Config, summary: Summary) -> None:
             "rules_only": not candidate,
         }
     stored = store.extraction_fingerprints()
-    todo = [
-        a
-        for a, _ in store.load_articles(
-            aid for aid, st in index.items() if stored.get(aid) != fingerprints[st.language]
-        )
-    ]
+    todo = {
+        aid: st.language
+        for aid, st in index.items()
+        if stored.get(aid) != fingerprints[st.language]
+    }
     if not todo:
         return
-    batches = []  # of one language each, in a fixed order
+    batches: list[list[str]] = []  # article ids of one language each, in a fixed order
     for lang in languages:
-        group = [a for a in todo if a.language == lang]
+        group = [aid for aid, language in todo.items() if language == lang]
         size = config.chunk_size
-        batches += [(config, group[i : i + size]) for i in range(0, len(group), size)]
-    language_of = {a.article_id: a.language for a in todo}
-    with (
-        executor.mapper(config, len(batches)) as run_map,
-        tqdm(total=len(todo), desc="extract", unit="article", disable=None) as progress,
-    ):
-        for extractions in run_map(extract.extract_batch, batches):
+        batches += [group[i : i + size] for i in range(0, len(group), size)]
+
+    def loaded() -> Iterator[tuple[Config, list[Article]]]:
+        for batch in batches:
+            yield config, [article for article, _ in store.load_articles(batch)]
+
+    with tqdm(total=len(todo), desc="extract", unit="article", disable=None) as progress:
+        for extractions in work.map(extract.extract_batch, loaded(), len(batches)):
             with store.transaction():
                 for extraction in extractions:
-                    store.put_extraction(
-                        extraction, fingerprints[language_of[extraction.article_id]]
-                    )
+                    store.put_extraction(extraction, fingerprints[todo[extraction.article_id]])
             summary.articles_extracted += len(extractions)
             progress.update(len(extractions))
 
