@@ -391,6 +391,17 @@ def fingerprint(language: str, config: Config) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
+#: The project's rule and gazetteer components, in pipeline order (after the statistical ones).
+RULE_COMPONENTS = (
+    "pi_labels",
+    "pi_technologies",
+    "pi_places",
+    "pi_organizations",
+    "pi_people",
+    "pi_propagation",
+)
+
+
 def resolve_pipeline(
     language: str, candidates: list[str], min_population: int = 100_000
 ) -> tuple[Language, PipelineInfo]:
@@ -424,11 +435,9 @@ def resolve_pipeline(
     tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     for text, pieces in TOKEN_SPECIAL_CASES.items():
         tokenizer.add_special_case(text, [{ORTH: piece} for piece in pieces])
-    nlp.add_pipe("pi_labels")
-    nlp.add_pipe("pi_technologies")
-    nlp.add_pipe("pi_places", config={"min_population": min_population})
-    for component in ("pi_organizations", "pi_people", "pi_propagation"):
-        nlp.add_pipe(component)
+    for component in RULE_COMPONENTS:
+        config = {"min_population": min_population} if component == "pi_places" else {}
+        nlp.add_pipe(component, config=config)
     meta = nlp.meta
     info = PipelineInfo(
         language=language,
@@ -1267,11 +1276,14 @@ def propagate_across(
     confident names of a larger batch, default to those of `extractions`."""
     if names is None:
         names = confident_names(extractions)
-    by_first_word: dict[str, list[str]] = {}
-    for name in sorted(names, key=lambda n: (-len(n), n)):  # longest first
+    # Per first word, the lengths of the names starting with it, longest first: a name is
+    # looked up as the slice of that length.
+    lengths: dict[str, set[int]] = {}
+    for name in names:
         first = WORD.match(name)
         if first is not None:  # names start with a word character
-            by_first_word.setdefault(first.group(0), []).append(name)
+            lengths.setdefault(first.group(0), set()).add(len(name))
+    by_first_word = {word: sorted(found, reverse=True) for word, found in lengths.items()}
     for extraction in extractions:
         text = texts[extraction.article_id]
         taken = sorted((m.start, m.end) for m in extraction.mentions)
@@ -1281,9 +1293,10 @@ def propagate_across(
             start = word.start()
             if start < end_of_last or (start > 0 and text[start - 1] in "-_"):
                 continue
-            for name in by_first_word.get(word.group(0), ()):
-                end = start + len(name)
-                if text.startswith(name, start) and not (
+            for length in by_first_word.get(word.group(0), ()):
+                end = start + length
+                name = text[start:end]
+                if name in names and not (
                     end < len(text) and (text[end].isalnum() or text[end] in "-_")
                 ):
                     break
