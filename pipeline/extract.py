@@ -453,6 +453,35 @@ def resolve_pipeline(
 
 
 # --- span helpers ----------------------------------------------------------------------------
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once per document (spaCy joins every token's text at each access)."""
+    text = doc.user_data.get("pi_text")
+    if text is None:
+        text = doc.user_data["pi_text"] = doc.text
+    return str(text)
+
+
+def tokens_of(doc: Doc) -> list[Token]:
+    """The document's tokens, made once per document: `doc[i]` makes a new Token each time."""
+    tokens: list[Token] | None = doc.user_data.get("pi_token_objects")
+    if tokens is None:
+        tokens = doc.user_data["pi_token_objects"] = list(doc)
+    return tokens
+
+
+def token_texts(doc: Doc) -> tuple[list[str], list[str]]:
+    """Each token's text and trailing whitespace, made once per document."""
+    cached = doc.user_data.get("pi_tokens")
+    if cached is None:
+        tokens = tokens_of(doc)
+        cached = doc.user_data["pi_tokens"] = (
+            [t.text for t in tokens],
+            [t.whitespace_ for t in tokens],
+        )
+    texts, spaces = cached
+    return texts, spaces
+
+
 def make_span(doc: Doc, start: int, end: int, label: str, source: str, key: str = "") -> Span:
     return Span(doc, start, end, label=label, kb_id=key, span_id=source)
 
@@ -526,7 +555,7 @@ def looks_like_a_name(ent: Span) -> bool:
 @Language.component("pi_technologies")
 def find_technologies(doc: Doc) -> Doc:
     """Technologies from the shipped taxonomy (case rules, inflection, German compounds)."""
-    matches = taxonomy.load().find(doc.text)
+    matches = taxonomy.load().find(doc_text(doc))
     ents = list(doc.ents)
     keep = []
     drop_ents = set()
@@ -559,6 +588,7 @@ def make_place_finder(nlp: Language, name: str, min_population: int) -> Callable
 
 def find_places(doc: Doc, min_population: int) -> Doc:
     """Link places to GeoNames cities and countries; find gazetteer cities the model missed."""
+    tok = tokens_of(doc)
     german = doc.lang_ == "de"
     countries: dict[tuple[int, int], str] = {}
     ents = list(doc.ents)
@@ -605,7 +635,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     doc.ents = relabeled
     found: list[Span] = []
     for (start, end), code in countries.items():
-        if not any(e.start < end and start < e.end for e in doc.ents):
+        if not any(e.start < end and start < e.end for e in relabeled):
             span_text = doc[start:end].text
             city = gazetteer.resolve_city(span_text, context, german=german)
             if city is not None and code in gazetteer.CITY_STATES:
@@ -615,20 +645,20 @@ def find_places(doc: Doc, min_population: int) -> Doc:
     set_ents(doc, found, lambda old, new: False)
     found = []
     for start, end, text in ngrams:
-        start_char = doc[start].idx
+        start_char = tok[start].idx
         end_char = start_char + len(text)
         if any(start_char < e and s < end_char for s, e in tech_chars):
             continue
         # In English, a capitalized neighbour means a longer name ("Wasu Media", "Hong Kong
         # Trade"); German capitalizes every noun, so there it means nothing.
         inside_name = not german and (
-            (start > 0 and not doc[start].is_sent_start and is_name_token(doc[start - 1]))
-            or (end < len(doc) and is_name_token(doc[end]) and not doc[end].is_sent_start)
+            (start > 0 and not tok[start].is_sent_start and is_name_token(tok[start - 1]))
+            or (end < len(doc) and is_name_token(tok[end]) and not tok[end].is_sent_start)
         )
         city = None if inside_name else gazetteer.resolve_city(text, context, german=german)
         if city is None:
             continue
-        after_preposition = start > 0 and doc[start - 1].lower_ in PLACE_PREPOSITIONS
+        after_preposition = start > 0 and tok[start - 1].lower_ in PLACE_PREPOSITIONS
         if not (gazetteer.is_plain_name(text, city) or city.population >= 1_000_000):
             continue  # an odd alternate name ("SLM" for Jerusalem), not "Wien" or "Peking"
         if city.population >= min_population or (after_preposition and city.population >= 15_000):
@@ -639,8 +669,7 @@ def find_places(doc: Doc, min_population: int) -> Doc:
 
 def name_ngrams(doc: Doc, max_len: int) -> list[tuple[int, int, str]]:
     """Capitalized token sequences (longest first at each position), as lookup candidates."""
-    texts = [t.text for t in doc]
-    spaces = [t.whitespace_ for t in doc]
+    texts, spaces = token_texts(doc)
     upper = [text[:1].isupper() for text in texts]
     joins = [u or text in {"-", "of"} for u, text in zip(upper, texts, strict=True)]
     found = []
@@ -658,24 +687,25 @@ def name_ngrams(doc: Doc, max_len: int) -> list[tuple[int, int, str]]:
 @Language.component("pi_organizations")
 def find_organizations(doc: Doc) -> Doc:
     """Organizations by legal form (GmbH, Co., Ltd.), institutional head or introduced acronym."""
+    tok = tokens_of(doc)
     found: list[Span] = []
     person_starts = {e.start for e in doc.ents if e.label_ == PER}
-    tokens = [t.text.rstrip(".") for t in doc]
+    tokens = [text.rstrip(".") for text in token_texts(doc)[0]]
     for i in range(len(doc)):
-        if tokens[i] in LEGAL_PREFIXES and i + 1 < len(doc) and is_name_token(doc[i + 1]):
+        if tokens[i] in LEGAL_PREFIXES and i + 1 < len(doc) and is_name_token(tok[i + 1]):
             end = i + 1
-            while end < len(doc) and end - i <= 3 and is_name_token(doc[end]):
+            while end < len(doc) and end - i <= 3 and is_name_token(tok[end]):
                 end += 1
             found.append(make_span(doc, i, end, ORG, "rule"))
         for form in LEGAL_FORMS_BY_FIRST.get(tokens[i], ()):
             if tuple(tokens[i : i + len(form)]) == form:
                 # "Lusopark Tecnologias, Lda.": a comma may stand before the legal form.
-                comma = i > 1 and tokens[i - 1] == "," and is_name_token(doc[i - 2])
+                comma = i > 1 and tokens[i - 1] == "," and is_name_token(tok[i - 2])
                 start = name_run_start(doc, i - 1 if comma else i)
                 if start < i - comma:
                     found.append(make_span(doc, start, i + len(form), ORG, "rule"))
                 break
-    for i, token in enumerate(doc):
+    for i, token in enumerate(tok):
         lower = token.lower_
         if token.text[:1].isupper() and lower.endswith(ORG_HEADS):
             start = name_run_start(doc, i)
@@ -684,8 +714,8 @@ def find_organizations(doc: Doc) -> Doc:
             # Sicherheit in der Informationstechnik"
             if (
                 end < len(doc)
-                and is_name_token(doc[end])
-                and gazetteer.city_candidates(doc[end].text.split("-")[0])
+                and is_name_token(tok[end])
+                and gazetteer.city_candidates(tok[end].text.split("-")[0])
             ):
                 end += 1
             in_phrase = False  # "and" joins names only inside an "of …"/"für …" phrase
@@ -694,14 +724,14 @@ def find_organizations(doc: Doc) -> Doc:
                 while (
                     gap < len(doc)
                     and gap - end < 2
-                    and (doc[gap].lower_ in ORG_CONNECTORS or (in_phrase and doc[gap].text == ","))
+                    and (tok[gap].lower_ in ORG_CONNECTORS or (in_phrase and tok[gap].text == ","))
                 ):
                     gap += 1
                 joined = {t.lower_ for t in doc[end:gap]}
                 if (
                     gap == end
                     or gap >= len(doc)
-                    or not is_name_token(doc[gap])
+                    or not is_name_token(tok[gap])
                     or (joined & {"and", "und", "&"} and not in_phrase)
                     or starts_person(doc, gap, person_starts)
                 ):
@@ -710,7 +740,7 @@ def find_organizations(doc: Doc) -> Doc:
                 end = gap
                 while (
                     end < len(doc)
-                    and is_name_token(doc[end])
+                    and is_name_token(tok[end])
                     and not starts_person(doc, end, person_starts)
                 ):
                     end += 1
@@ -739,9 +769,9 @@ def find_organizations(doc: Doc) -> Doc:
         if (
             ent.label_ == ORG
             and end + 2 < len(doc)
-            and doc[end].text == "("
-            and doc[end + 2].text == ")"
-            and ACRONYM.fullmatch(doc[end + 1].text)
+            and tok[end].text == "("
+            and tok[end + 2].text == ")"
+            and ACRONYM.fullmatch(tok[end + 1].text)
         ):
             found.append(make_span(doc, end + 1, end + 2, ORG, "rule"))
     set_ents(
@@ -752,41 +782,44 @@ def find_organizations(doc: Doc) -> Doc:
     return doc
 
 
-def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tuple[int, int]:
+def person_after(
+    doc: Doc, ents: list[Span], j: int, names: frozenset[str], reach: int = 6
+) -> tuple[int, int]:
     """The person named within a few tokens after j: a PER entity, a first name and surname,
     or, right after a separator ("…, Ltd.--Yang Ruikai,"), two or three name words."""
+    tok = tokens_of(doc)
     start = j
-    while start < len(doc) and doc[start].text in {",", "--", "–", "—", "-", ":"}:
+    while start < len(doc) and tok[start].text in {",", "--", "–", "—", "-", ":"}:
         start += 1
     end = start
-    while end < len(doc) and end - start < 3 and is_name_token(doc[end]):
+    while end < len(doc) and end - start < 3 and is_name_token(tok[end]):
         end += 1
     if (
         start > j
         and end - start >= 2
-        and (end == len(doc) or doc[end].is_punct)
-        and (end + 1 >= len(doc) or not is_name_token(doc[end + 1]))  # not a list of names
+        and (end == len(doc) or tok[end].is_punct)
+        and (end + 1 >= len(doc) or not is_name_token(tok[end + 1]))  # not a list of names
         and not any(
             e.start < end and start < e.end and not (e.label_ in (PER, ORG) and e.id_ == "model")
-            for e in doc.ents
+            for e in ents
         )
     ):
         return start, end
-    people = {e.start: e for e in doc.ents if e.label_ == PER}
+    people = {e.start: e for e in ents if e.label_ == PER}
     for k in range(j, min(j + reach, len(doc))):
         ent = people.get(k)
         if ent is not None:
             return ent.start, ent.end
-        if doc[k].lower_ in names and is_name_token(doc[k]):
+        if tok[k].lower_ in names and is_name_token(tok[k]):
             end = k + 1
-            while end < len(doc) and end - k < 4 and is_name_token(doc[end]):
+            while end < len(doc) and end - k < 4 and is_name_token(tok[end]):
                 end += 1
             return (k, end) if end - k >= 2 else (j, j)
         if not (
-            is_name_token(doc[k])
-            or doc[k].text in {",", "--", "–", "—", "-"}
-            or doc[k].lower_ in ORG_CONNECTORS
-            or doc[k].is_upper
+            is_name_token(tok[k])
+            or tok[k].text in {",", "--", "–", "—", "-"}
+            or tok[k].lower_ in ORG_CONNECTORS
+            or tok[k].is_upper
         ):
             break
     return j, j
@@ -794,33 +827,35 @@ def person_after(doc: Doc, j: int, names: frozenset[str], reach: int = 6) -> tup
 
 def starts_person(doc: Doc, i: int, person_starts: set[int]) -> bool:
     """Whether a person's name starts at token i: a PER entity or a given name and a surname."""
+    tok = tokens_of(doc)
     if i in person_starts:
         return True
     return (
-        doc[i].lower_ in first_names()
+        tok[i].lower_ in first_names()
         and i + 1 < len(doc)
-        and is_name_token(doc[i + 1])
-        and not doc[i + 1].lower_.endswith(ORG_HEADS)
+        and is_name_token(tok[i + 1])
+        and not tok[i + 1].lower_.endswith(ORG_HEADS)
     )
 
 
 def name_run_start(doc: Doc, i: int) -> int:
     """Start of the capitalized run that ends just before token i (determiners excluded)."""
+    tok = tokens_of(doc)
     start = i
     while start > 0:
-        prev = doc[start - 1]
+        prev = tok[start - 1]
         if prev.is_sent_end or prev.lower_ in DETERMINERS:
             break
         if (
             (is_name_token(prev) or (prev.is_upper and len(prev) > 1 and prev.text[0].isalpha()))
             and not is_role_token(prev, doc.lang_ == "de")
-        ) or (prev.text in {"&", "and"} and start - 2 >= 0 and is_name_token(doc[start - 2])):
+        ) or (prev.text in {"&", "and"} and start - 2 >= 0 and is_name_token(tok[start - 2])):
             start -= 1
             if prev.is_sent_start:
                 break
         else:
             break
-    while start < i and doc[start].lower_ in ORG_CONNECTORS:
+    while start < i and tok[start].lower_ in ORG_CONNECTORS:
         start += 1
     return start
 
@@ -828,6 +863,7 @@ def name_run_start(doc: Doc, i: int) -> int:
 @Language.component("pi_people")
 def find_people(doc: Doc) -> Doc:
     """People after role and title cues, in appositions, and after known first names; roles."""
+    tok = tokens_of(doc)
     german = doc.lang_ == "de"
     names = first_names()
     found: list[Span] = []
@@ -835,25 +871,25 @@ def find_people(doc: Doc) -> Doc:
     ents = list(doc.ents)
     by_start = {e.start: e for e in ents}
     people_by_end = {e.end: e for e in ents if e.label_ == PER}
-    for i, token in enumerate(doc):
+    for i, token in enumerate(tok):
         honorific = token.lower_ in HONORIFICS
         if not (honorific or is_role_token(token, german)):
             continue
         role_start = i
         while role_start > 0 and (
-            doc[role_start - 1].lower_ in ROLE_MODIFIERS
+            tok[role_start - 1].lower_ in ROLE_MODIFIERS
             or (
-                doc[role_start - 1].text == "-"
+                tok[role_start - 1].text == "-"
                 and role_start > 1
-                and doc[role_start - 2].lower_ in ROLE_MODIFIERS
+                and tok[role_start - 2].lower_ in ROLE_MODIFIERS
             )
         ):
             role_start -= 1
         j = i + 1
         affiliation: Span | None = None
-        if j < len(doc) and doc[j].lower_ in AFFILIATION_WORDS and not honorific:
+        if j < len(doc) and tok[j].lower_ in AFFILIATION_WORDS and not honorific:
             k = j + 1
-            if k < len(doc) and doc[k].lower_ in DETERMINERS:
+            if k < len(doc) and tok[k].lower_ in DETERMINERS:
                 k += 1
             ent = by_start.get(k)
             if ent is not None and ent.label_ in (ORG, CITY, COUNTRY, LOC):
@@ -861,25 +897,25 @@ def find_people(doc: Doc) -> Doc:
                 j = ent.end
             else:
                 # "Sekretär von Innovation and Technology of Hong Kong Nicholas W. Yang"
-                p_start, p_end = person_after(doc, k, names, reach=9)
+                p_start, p_end = person_after(doc, ents, k, names, reach=9)
                 if p_end > p_start and p_start > k:
                     affiliation = doc[k:p_start]
                     j = p_start
         after_affiliation = j
-        while j < len(doc) and doc[j].text in {",", "--", "–", "—", "-"}:
+        while j < len(doc) and tok[j].text in {",", "--", "–", "—", "-"}:
             j += 1
         end = j
         while (
             end < len(doc)
             and end - j < 4
-            and (is_name_token(doc[end]) or (doc[end].lower_ in NAME_PARTICLES and end > j))
+            and (is_name_token(tok[end]) or (tok[end].lower_ in NAME_PARTICLES and end > j))
         ):
             end += 1
-        while end > j and doc[end - 1].lower_ in NAME_PARTICLES:
+        while end > j and tok[end - 1].lower_ in NAME_PARTICLES:
             end -= 1
         if affiliation is not None and not honorific:
             # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
-            j, end = person_after(doc, after_affiliation, names)
+            j, end = person_after(doc, ents, after_affiliation, names)
         if end > j and not any(is_role_token(t, german) for t in doc[j:end]):
             min_tokens = 1 if honorific or affiliation is None else 2
             if end - j >= min_tokens:
@@ -888,34 +924,34 @@ def find_people(doc: Doc) -> Doc:
                     roles.append((role_start, i + 1, j, end, affiliation))
     # Apposition: "Margaret Fong, Geschäftsführerin des …", "Jules Radich, mayor of Dunedin".
     attributed = {role_end - 1 for _, role_end, _, _, _ in roles}
-    for i, token in enumerate(doc):
+    for i, token in enumerate(tok):
         if token.text != "," or i + 1 >= len(doc):
             continue
         k = i + 1
-        if doc[k].lower_ in DETERMINERS:
+        if tok[k].lower_ in DETERMINERS:
             k += 1
         role_start = k
         while (
             k + 1 < len(doc)
-            and (doc[k].lower_ in ROLE_MODIFIERS or doc[k].text == "-")
+            and (tok[k].lower_ in ROLE_MODIFIERS or tok[k].text == "-")
             and (
-                doc[k + 1].lower_ in ROLE_MODIFIERS
-                or doc[k + 1].text == "-"
-                or is_role_token(doc[k + 1], german)
+                tok[k + 1].lower_ in ROLE_MODIFIERS
+                or tok[k + 1].text == "-"
+                or is_role_token(tok[k + 1], german)
             )
         ):
             k += 1
-        if k >= len(doc) or not is_role_token(doc[k], german) or k in attributed:
+        if k >= len(doc) or not is_role_token(tok[k], german) or k in attributed:
             continue
         person = people_by_end.get(i)
         if person is None:
             start = i
-            while start > 0 and i - start < 4 and is_name_token(doc[start - 1]):
+            while start > 0 and i - start < 4 and is_name_token(tok[start - 1]):
                 start -= 1
-            maximal = start == 0 or not is_name_token(doc[start - 1])
+            maximal = start == 0 or not is_name_token(tok[start - 1])
             if (
                 2 <= i - start <= 3
-                and (doc[start].lower_ in names or maximal)
+                and (tok[start].lower_ in names or maximal)
                 and not any(e.start < i and start < e.end for e in ents)
             ):
                 person = make_span(doc, start, i, PER, "rule")
@@ -924,9 +960,9 @@ def find_people(doc: Doc) -> Doc:
             continue
         affiliation = None
         a = k + 1
-        if a < len(doc) and doc[a].lower_ in AFFILIATION_WORDS:
+        if a < len(doc) and tok[a].lower_ in AFFILIATION_WORDS:
             a += 1
-            if a < len(doc) and doc[a].lower_ in DETERMINERS:
+            if a < len(doc) and tok[a].lower_ in DETERMINERS:
                 a += 1
             affiliation = by_start.get(a)
         roles.append((role_start, k + 1, person.start, person.end, affiliation))
@@ -948,7 +984,7 @@ def find_people(doc: Doc) -> Doc:
         ):
             found.append(make_span(doc, rest.start, rest.end, PER, "rule"))
     # A known first name followed by one or two name tokens.
-    for i, token in enumerate(doc):
+    for i, token in enumerate(tok):
         if not german:
             break  # the English statistical model finds these well; the rule adds noise there
         if (
@@ -962,8 +998,8 @@ def find_people(doc: Doc) -> Doc:
         while (
             end < len(doc)
             and end - i < 3
-            and is_name_token(doc[end])
-            and not doc[end].lower_.endswith(ORG_HEADS)
+            and is_name_token(tok[end])
+            and not tok[end].lower_.endswith(ORG_HEADS)
         ):
             end += 1
         if end - i >= 2 and not any(t.lower_ in NOT_NAMES for t in doc[i + 1 : end]):
@@ -981,8 +1017,8 @@ def find_people(doc: Doc) -> Doc:
     doc._.roles = [
         (
             doc[rs:re_].text,
-            doc[rs].idx,
-            doc[re_ - 1].idx + len(doc[re_ - 1]),
+            tok[rs].idx,
+            tok[re_ - 1].idx + len(tok[re_ - 1]),
             doc[ps:pe].start_char,
             doc[ps:pe].end_char,
             affil.text if affil is not None else "",
@@ -1029,7 +1065,7 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
     first = ent[0]
     if first.lower_ not in names:
         # "Kong Convention" (in "Hong Kong Convention")
-        prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+        prev = tokens_of(ent.doc)[ent.start - 1] if ent.start > 0 else None
         if (
             prev is not None
             and is_name_token(prev)
@@ -1061,6 +1097,14 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
 
 
 @Language.component("pi_propagation")
+def propagation_component(doc: Doc) -> Doc:
+    """The last rule component: propagate names, then drop the token cache (whose tokens
+    refer back to the document, a cycle only the garbage collector would break)."""
+    doc = propagate_names(doc)
+    doc.user_data.pop("pi_token_objects", None)
+    return doc
+
+
 def propagate_names(doc: Doc) -> Doc:
     """A person or organization recognized once is recognized at every other occurrence."""
     names = first_names()
@@ -1118,7 +1162,7 @@ def propagate_names(doc: Doc) -> Doc:
         + r")(?![\w-])"
     )
     found = []
-    for match in pattern.finditer(doc.text):
+    for match in pattern.finditer(doc_text(doc)):
         span = doc.char_span(match.start(), match.end())
         if span is not None:
             found.append(make_span(doc, span.start, span.end, known[match.group(1)], "propagation"))
@@ -1200,7 +1244,7 @@ def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
 
 def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
     sentences = [(s.start_char, s.end_char) for s in doc.sents]
-    text = doc.text  # built from the tokens at every access: once
+    text = doc_text(doc)
 
     def sentence_of(char: int) -> str:
         return sentence_at(text, sentences, char)
