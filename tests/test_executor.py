@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -53,3 +54,22 @@ def test_dask_cluster_gives_identical_tables(corpus_output: Path, tmp_path: Path
         summary = runner.run(config)
     assert summary.articles_extracted == 16
     same_tables(corpus_output, tmp_path / "out")
+
+
+def test_tables_built_in_small_chunks_are_identical(
+    corpus_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables stage streams the store in chunks; chunks of 3 articles change nothing."""
+    output = tmp_path / "out"
+    shutil.copytree(corpus_output, output, symlinks=True)
+    (output / "run.json").unlink()  # the tables are rebuilt from the store
+    monkeypatch.setattr(runner, "TABLE_CHUNK", 3)
+    summary = runner.run(
+        load_config(corpus=ROOT / "corpus", output=output, workers=1, parquet=True)
+    )
+    assert summary.articles_extracted == 0 and summary.tables_rebuilt
+    same_tables(corpus_output, output)
+    parts = list((output / "parquet" / "mentions").rglob("*.parquet"))
+    assert len(parts) > 5  # one part per chunk and entity type
+    mentions = pd.read_parquet(output / "parquet" / "mentions")
+    assert len(mentions) == len(pd.read_csv(output / "mentions.csv"))
