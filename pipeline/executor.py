@@ -59,7 +59,9 @@ class Executor:
         """fn over `n_batches` batches, results in batch order."""
         if self.config.executor == "dask":
             client = self.dask_client()
-            log.info("sending %d batches to the Dask scheduler %s", n_batches, client.scheduler)
+            log.info(
+                "sending %d batches to the Dask scheduler %s", n_batches, self.config.scheduler
+            )
             window = AHEAD * max(1, sum(client.nthreads().values()))
             yield from bounded(lambda item: client.submit(fn, item, pure=False), batches, window)
             return
