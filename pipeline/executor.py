@@ -32,7 +32,8 @@ def worker_count(config: Config) -> int:
 
 class Executor:
     """Use as a context manager around a run's stages; worker processes (or the Dask client)
-    start on first need and serve every stage after it, loading their pipelines once."""
+    start on first need, as many as the work is worth, and serve the stages after it until
+    `release()`, loading their pipelines once."""
 
     def __init__(self, config: Config) -> None:
         if config.executor not in EXECUTORS:
@@ -48,10 +49,17 @@ class Executor:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Stop the worker processes (and what they hold, such as pipelines) or the Dask
+        client; a later map starts them again."""
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            self.pool = None
         if self.client is not None:
             self.client.close()
+            self.client = None
 
     def map(
         self, fn: Callable[[Item], Result], batches: Iterable[Item], n_batches: int
@@ -70,12 +78,14 @@ class Executor:
         if workers <= 1 and self.pool is None:
             yield from map(fn, batches)
             return
-        pool = self.local_pool()
+        pool = self.local_pool(workers)
         yield from bounded(lambda item: pool.submit(fn, item), batches, AHEAD * self.workers)
 
-    def local_pool(self) -> ProcessPoolExecutor:
-        if self.pool is None:
-            self.workers = worker_count(self.config)
+    def local_pool(self, workers: int) -> ProcessPoolExecutor:
+        """The worker processes, at least `workers` of them (a smaller pool is replaced)."""
+        if self.pool is None or workers > self.workers:
+            self.release()
+            self.workers = max(2, workers)
             log.info("working with %d worker processes", self.workers)
             context = multiprocessing.get_context("forkserver")
             self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)

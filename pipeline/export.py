@@ -90,6 +90,7 @@ class Generation:
         self.tables: dict[str, CsvTable] = {}
         self.parquet_parts: dict[str, int] = {}
         self.texts: set[str] = set()
+        self.switched = False
         try:
             output.mkdir(parents=True, exist_ok=True)
             self.folder = Path(tempfile.mkdtemp(prefix="gen-", dir=generations_dir(output)))
@@ -154,14 +155,19 @@ class Generation:
             table.close()
             counts[name] = table.rows
         write_json_atomic(self.folder / "run.json", {**manifest, "tables": counts})
-        switch_generation(self.output, self.folder)
+        replace_link(self.output / CURRENT, f"{GENERATIONS_DIR}/{self.folder.name}")
+        self.switched = True  # from here on, this generation is the current one
+        link_tables(self.output, self.folder)
         for stale in (self.output / TEXTS_DIR).glob("*.txt"):
             if stale.stem not in self.texts:
-                stale.unlink()
+                stale.unlink(missing_ok=True)
         return counts
 
     def abort(self) -> None:
-        """Drop a generation that will not be finished (the current one stays)."""
+        """Drop a generation that will not be finished (the current one stays); once it is
+        current, it stays."""
+        if self.switched:
+            return
         for table in self.tables.values():
             table.abort()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -183,9 +189,8 @@ def replace_link(link: Path, target: str) -> None:
     temporary.replace(link)
 
 
-def switch_generation(output: Path, generation: Path) -> None:
-    """Make `generation` current in one rename, link the tables through it, drop older ones."""
-    replace_link(output / CURRENT, f"{GENERATIONS_DIR}/{generation.name}")
+def link_tables(output: Path, generation: Path) -> None:
+    """Link the tables through `current` (which points at `generation`); drop older ones."""
     for path in sorted(generation.iterdir()):
         replace_link(output / path.name, f"{CURRENT}/{path.name}")
     for old in generations_dir(output).iterdir():

@@ -1098,10 +1098,12 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
 
 @Language.component("pi_propagation")
 def propagation_component(doc: Doc) -> Doc:
-    """The last rule component: propagate names, then drop the token cache (whose tokens
-    refer back to the document, a cycle only the garbage collector would break)."""
+    """The last rule component: propagate names, then drop the token caches (the tokens refer
+    back to the document, a cycle only the garbage collector would break, and a later
+    retokenization would make them stale; the text cannot change)."""
     doc = propagate_names(doc)
     doc.user_data.pop("pi_token_objects", None)
+    doc.user_data.pop("pi_tokens", None)
     return doc
 
 

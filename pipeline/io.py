@@ -27,7 +27,12 @@ def temporary_beside(path: Path) -> tuple[int, Path]:
     """An open descriptor and the path of a new shareable temporary file beside `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 files; tables are for sharing
+    try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 files; tables are for sharing
+    except OSError:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return fd, Path(tmp)
 
 
@@ -81,7 +86,9 @@ class CsvTable:
         for row in rows:  # neutralize_cell, inlined: this runs for every cell of every table
             self._writer.writerow(
                 [
-                    "" if v is None else "'" + v if type(v) is str and v.startswith(prefixes) else v
+                    ("'" + v if v.startswith(prefixes) else v)
+                    if isinstance(v, str)
+                    else ("" if v is None else v)
                     for v in row
                 ]
             )

@@ -435,6 +435,12 @@ def learn_entities(
         for key in people
         if " " not in key and len(surnames.get(key, [])) == 1
     )
+    for source in list(joins):  # "AC" -> "AB-CD" -> "Alpha Beta Charlie Delta": to the end
+        seen = {source}
+        while joins[source] in joins and joins[source] not in seen:
+            seen.add(joins[source])
+            joins[source] = joins[joins[source]]
+    joins = {source: target for source, target in joins.items() if source != target}
     for source, target in joins.items():
         if source in forms:
             forms[target].update(forms.pop(source))
@@ -449,7 +455,7 @@ def article_roles(
 ) -> list[tuple[Any, ...]]:
     """Role rows of one article (people's roles keyed to their entities), sorted."""
     by_span = {(m.start, m.end): eid for m, _, eid in rows}  # the last entity of a span wins
-    out: set[tuple[Any, ...]] = set()
+    out: dict[tuple[Any, ...], None] = {}  # in the order found, without repeats
     for role in extraction.roles:
         pid = by_span.get((role.person_start, role.person_end))
         if pid is None or not pid.startswith("per_"):
@@ -457,19 +463,18 @@ def article_roles(
         aid = by_span.get((role.affiliation_start, role.affiliation_end), "")
         text = " ".join(role.role.split())
         person_roles[pid].add(text.lower())
-        out.add(
-            (
-                role.article_id,
-                pid,
-                name_of.get(pid, ""),
-                text,
-                aid,
-                name_of.get(aid, role.affiliation) if aid else role.affiliation,
-                role.start,
-                role.end,
-            )
+        row = (
+            role.article_id,
+            pid,
+            name_of.get(pid, ""),
+            text,
+            aid,
+            name_of.get(aid, role.affiliation) if aid else role.affiliation,
+            role.start,
+            role.end,
         )
-    return sorted(out, key=lambda r: (r[6], r[1], r[3], r[7], r[4], r[5]))
+        out[row] = None
+    return sorted(out, key=lambda r: (r[6], r[1]))  # stable: ties keep the order found
 
 
 def entity_frame(stats: dict[str, EntityStats], name_of: dict[str, str]) -> pd.DataFrame:

@@ -137,7 +137,8 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
         update_near_duplicates(store)
         lap("near_duplicates")
         extract_new(store, config, summary, work)
-        extract.forget_pipelines()  # the tables stage needs their memory more
+        work.release()  # the tables stage needs the pipelines' memory more
+        extract.forget_pipelines()
         lap("extract")
         state = store_state(store, config)
         current = config.output / "run.json"

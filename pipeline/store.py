@@ -170,14 +170,17 @@ class Store:
             "SELECT a.record, e.data FROM articles a LEFT JOIN extractions e USING (article_id) "
             "ORDER BY a.article_id"
         )
-        while batch := rows.fetchmany(size):
-            yield [
-                (
-                    Article(source_paths=[], **json.loads(record)),
-                    None if data is None else extraction_from_json(data),
-                )
-                for record, data in batch
-            ]
+        try:
+            while batch := rows.fetchmany(size):
+                yield [
+                    (
+                        Article(source_paths=[], **json.loads(record)),
+                        None if data is None else extraction_from_json(data),
+                    )
+                    for record, data in batch
+                ]
+        finally:
+            rows.close()
 
     def article_index(self) -> dict[str, ArticleState]:
         """What the run decides on, per article, without loading texts."""

@@ -56,3 +56,20 @@ def test_ids_are_stable_and_content_derived() -> None:
     first = normalize.entity_id("organization", "huawei")
     assert first == normalize.entity_id("organization", "huawei")
     assert first.startswith("org_") and first != normalize.entity_id("person", "huawei")
+
+
+def test_acronym_joins_follow_chains_across_articles() -> None:
+    """ "AC" is introduced as "AB-CD" in one article, "AB-CD" as the long name in another."""
+    org = "organization"
+    chunks = [
+        [mention("a1", 0, "AB-CD", org), mention("a1", 20, "AC", org)],
+        [mention("a2", 0, "Alpha Beta Charlie Delta", org), mention("a2", 40, "AB-CD", org)],
+        [mention("a3", 0, "AC", org)],
+    ]
+    articles = [Article(f"a{i}", [f"{i}.txt"], "x") for i in (1, 2, 3)]
+    extractions = [Extraction(f"a{i}", m) for i, m in zip((1, 2, 3), chunks, strict=True)]
+    tables = normalize.build(list(zip(articles, extractions, strict=True)))
+    orgs = tables["entities"]
+    assert list(orgs["name"]) == ["Alpha Beta Charlie Delta"]
+    assert orgs.iloc[0]["n_articles"] == 3
+    assert set(tables["mentions"]["entity_id"]) == {orgs.iloc[0]["entity_id"]}

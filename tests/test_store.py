@@ -160,3 +160,29 @@ def test_killed_runs_leave_consistent_tables_and_the_next_run_completes(tmp_path
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
     for path in sorted(reference.glob("*.csv")):
         assert (output / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_an_error_after_the_switch_keeps_the_new_tables(
+    english: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interruption while stale texts are removed (after the new generation became
+    current) must not remove the generation that is now current."""
+    output = tmp_path / "out"
+    run(english, output)
+    (output / "texts" / "0stale.txt").write_text("from a file that is gone", encoding="utf-8")
+    (output / "run.json").unlink()  # the tables are rebuilt
+
+    unlink = Path.unlink
+
+    def interrupted(self: Path, missing_ok: bool = False) -> None:
+        if self.parent.name == "texts":
+            raise KeyboardInterrupt
+        unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(english, output)
+    monkeypatch.undo()
+    assert (output / "current").resolve().is_dir()
+    assert len(table(output, "articles")) == 8
+    assert (output / "run.json").is_file()
