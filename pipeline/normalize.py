@@ -316,8 +316,9 @@ def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
 
     `chunks()` is read twice: once to learn every entity key and name form (cross-article
     joins and display names need all of them), once to write the per-mention tables chunk by
-    chunk. What stays in memory grows with the number of distinct entities, and by 12 bytes
-    per co-occurring pair of entities in an article, not with the number of mentions."""
+    chunk. What stays in memory grows with the number of distinct entities, by one id per
+    article and by 12 bytes per co-occurring pair of entities in an article, not with the
+    number of mentions."""
     forms, joins = learn_entities(chunks())
     names = {
         ek: display_name(ek[0], ek[1], counts) for ek, counts in forms.items() if ek not in joins
