@@ -82,16 +82,8 @@ class CsvTable:
         self.rows = 0
 
     def write(self, rows: Iterable[Sequence[Any]]) -> None:
-        prefixes = FORMULA_PREFIXES
-        for row in rows:  # neutralize_cell, inlined: this runs for every cell of every table
-            self._writer.writerow(
-                [
-                    ("'" + v if v.startswith(prefixes) else v)
-                    if isinstance(v, str)
-                    else ("" if v is None else v)
-                    for v in row
-                ]
-            )
+        for row in rows:
+            self._writer.writerow(["" if v is None else neutralize_cell(v) for v in row])
             self.rows += 1
 
     def close(self) -> None:
@@ -103,22 +95,3 @@ class CsvTable:
     def abort(self) -> None:
         self._stream.close()
         self._tmp.unlink(missing_ok=True)
-
-
-def write_csv_atomic(
-    path: Path,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    delimiter: str = ",",
-    bom: bool = False,
-) -> int:
-    """Write a CSV table atomically, header first, text cells neutralized. Returns the row count."""
-    table = CsvTable(path, columns, delimiter=delimiter, bom=bom)
-    try:
-        table.write(rows)
-    except BaseException:
-        table.abort()
-        raise
-    table.close()
-    return table.rows

@@ -323,9 +323,9 @@ def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
     names = {
         ek: display_name(ek[0], ek[1], counts) for ek, counts in forms.items() if ek not in joins
     }
-    code = {entity_id(*ek): i for i, ek in enumerate(sorted(names, key=lambda k: entity_id(*k)))}
-    eids = sorted(code)
     name_of = {entity_id(*ek): name for ek, name in names.items()}
+    eids = sorted(name_of)
+    code = {eid: i for i, eid in enumerate(eids)}  # co-occurrence codes, in id order
     stats: dict[str, EntityStats] = {}
     person_roles: dict[str, set[str]] = defaultdict(set)
     seen_in_language: set[tuple[str, str, str]] = set()

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from pipeline.io import neutralize_cell, write_csv_atomic
+from pipeline.io import CsvTable, neutralize_cell
+
+
+def write_csv_atomic(
+    path: Path, columns: list[str], rows: list[Sequence[Any]], **options: Any
+) -> int:
+    """A table written through CsvTable, as the export writes them."""
+    table = CsvTable(path, columns, **options)
+    table.write(rows)
+    table.close()
+    return table.rows
 
 
 def test_formula_cells_are_neutralized_numbers_are_not() -> None:
