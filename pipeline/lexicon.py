@@ -1,30 +1,12 @@
-"""Word lists shared by the stages that recognize names (extract) and normalize them."""
+"""Word lists shared by the stages that recognize names (extract) and normalize them: legal
+forms (language-neutral) and the unions of the language profiles' words."""
 
 from __future__ import annotations
 
-#: Titles and forms of address before a name; not part of the name.
-HONORIFICS = {
-    "mr",
-    "mr.",
-    "mrs",
-    "mrs.",
-    "ms",
-    "ms.",
-    "dr",
-    "dr.",
-    "prof",
-    "prof.",
-    "professor",
-    "sir",
-    "dame",
-    "herr",
-    "herrn",
-    "frau",
-    "professorin",
-    "cllr",
-    "cllr.",
-    "councillor",
-}
+from pipeline import lang
+
+#: Titles and forms of address before a name, in every language; not part of the name.
+HONORIFICS = lang.all_words("honorifics")
 
 #: Legal forms after a company name, as spaCy tokens ("Co., Ltd." is three).
 LEGAL_FORMS = (
@@ -108,13 +90,9 @@ LEGAL_FORM_WORDS = {
     "co kg",
 }
 
-#: Articles and determiners that are not part of a name.
-DETERMINERS = frozenset(
-    {"the", "die", "der", "das", "den", "dem", "des", "a", "an", "ein", "eine", "our"}
-)
-LEADING_ARTICLES = frozenset({"the", "die", "der", "das", "den", "dem", "des"})
+#: Articles and determiners that are not part of a name, and the articles cut from the start
+#: of names, in every language.
+DETERMINERS = lang.all_words("determiners")
+LEADING_ARTICLES = lang.all_words("leading_articles")
 #: Titles that may stand before a name in a mention ("Mayor Tan Chengxu").
-TITLES = frozenset(
-    """mayor president chairman chairwoman ceo minister governor bürgermeister bürgermeisterin
-    oberbürgermeister oberbürgermeisterin ministerin präsident präsidentin""".split()
-)
+TITLES = lang.all_words("titles")

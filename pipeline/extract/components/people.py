@@ -1,0 +1,262 @@
+"""pi_people: people after role and title cues, in appositions and after known given names;
+the roles they hold, with the organization named beside the role."""
+
+from __future__ import annotations
+
+from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline import gazetteer
+from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
+from pipeline.extract.spans import (
+    RoleMatch,
+    contained,
+    first_names,
+    is_name_token,
+    is_role_token,
+    make_span,
+    person_after,
+    set_ents,
+    tokens_of,
+    words,
+)
+from pipeline.lexicon import LEGAL_FORM_TOKENS
+
+
+@Language.component("pi_people")
+def find_people(doc: Doc) -> Doc:
+    """People after role and title cues, in appositions, and after known first names; roles."""
+    tok = tokens_of(doc)
+    w = words(doc)
+    names = first_names()
+    found: list[Span] = []
+    roles: list[tuple[int, int, int, int, Span | None]] = []  # role span, person span, affil
+    ents = list(doc.ents)
+    by_start = {e.start: e for e in ents}
+    people_by_end = {e.end: e for e in ents if e.label_ == PER}
+    for i, token in enumerate(tok):
+        honorific = token.lower_ in w.honorifics
+        if not (honorific or is_role_token(token, w)):
+            continue
+        role_start = i
+        while role_start > 0 and (
+            tok[role_start - 1].lower_ in w.role_modifiers
+            or (
+                tok[role_start - 1].text == "-"
+                and role_start > 1
+                and tok[role_start - 2].lower_ in w.role_modifiers
+            )
+        ):
+            role_start -= 1
+        j = i + 1
+        affiliation: Span | None = None
+        if j < len(doc) and tok[j].lower_ in w.affiliation_words and not honorific:
+            k = j + 1
+            if k < len(doc) and tok[k].lower_ in w.determiners:
+                k += 1
+            ent = by_start.get(k)
+            if ent is not None and ent.label_ in (ORG, CITY, COUNTRY, LOC):
+                affiliation = ent
+                j = ent.end
+            else:
+                # "Sekretär von Innovation and Technology of Hong Kong Nicholas W. Yang"
+                p_start, p_end = person_after(doc, ents, k, names, reach=9)
+                if p_end > p_start and p_start > k:
+                    affiliation = doc[k:p_start]
+                    j = p_start
+        after_affiliation = j
+        while j < len(doc) and tok[j].text in {",", "--", "–", "—", "-"}:
+            j += 1
+        end = j
+        while (
+            end < len(doc)
+            and end - j < 4
+            and (is_name_token(tok[end]) or (tok[end].lower_ in w.name_particles and end > j))
+        ):
+            end += 1
+        while end > j and tok[end - 1].lower_ in w.name_particles:
+            end -= 1
+        if affiliation is not None and not honorific:
+            # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
+            j, end = person_after(doc, ents, after_affiliation, names)
+        if end > j and not any(is_role_token(t, w) for t in doc[j:end]):
+            min_tokens = 1 if honorific or affiliation is None else 2
+            if end - j >= min_tokens:
+                found.append(make_span(doc, j, end, PER, "rule"))
+                if not honorific:
+                    roles.append((role_start, i + 1, j, end, affiliation))
+    # Apposition: "Margaret Fong, Geschäftsführerin des …", "Jules Radich, mayor of Dunedin".
+    attributed = {role_end - 1 for _, role_end, _, _, _ in roles}
+    for i, token in enumerate(tok):
+        if token.text != "," or i + 1 >= len(doc):
+            continue
+        k = i + 1
+        if tok[k].lower_ in w.determiners:
+            k += 1
+        role_start = k
+        while (
+            k + 1 < len(doc)
+            and (tok[k].lower_ in w.role_modifiers or tok[k].text == "-")
+            and (
+                tok[k + 1].lower_ in w.role_modifiers
+                or tok[k + 1].text == "-"
+                or is_role_token(tok[k + 1], w)
+            )
+        ):
+            k += 1
+        if k >= len(doc) or not is_role_token(tok[k], w) or k in attributed:
+            continue
+        person = people_by_end.get(i)
+        if person is None:
+            start = i
+            while start > 0 and i - start < 4 and is_name_token(tok[start - 1]):
+                start -= 1
+            maximal = start == 0 or not is_name_token(tok[start - 1])
+            if (
+                2 <= i - start <= 3
+                and (tok[start].lower_ in names or maximal)
+                and not any(e.start < i and start < e.end for e in ents)
+            ):
+                person = make_span(doc, start, i, PER, "rule")
+                found.append(person)
+        if person is None:
+            continue
+        affiliation = None
+        a = k + 1
+        if a < len(doc) and tok[a].lower_ in w.affiliation_words:
+            a += 1
+            if a < len(doc) and tok[a].lower_ in w.determiners:
+                a += 1
+            affiliation = by_start.get(a)
+        roles.append((role_start, k + 1, person.start, person.end, affiliation))
+    # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
+    for ent in doc.ents:
+        if ent.label_ != ORG or ent.id_ != "model":
+            continue
+        cue = 0
+        while cue < len(ent) - 1 and (
+            ent[cue].lower_ in w.honorifics or is_role_token(ent[cue], w)
+        ):
+            cue += 1
+        rest = ent[cue:]
+        if (
+            2 <= len(rest) <= 3
+            and all(is_name_token(t) for t in rest)
+            and (cue > 0 or rest[0].lower_ in names)
+            and not any(t.lower_.endswith(w.org_heads) for t in rest)
+        ):
+            found.append(make_span(doc, rest.start, rest.end, PER, "rule"))
+    # A known first name followed by one or two name tokens.
+    for i, token in enumerate(tok):
+        if not w.profile.first_name_rule:
+            break  # the English statistical model finds these well; the rule adds noise there
+        if (
+            token.lower_ not in names
+            or not is_name_token(token)
+            or token.is_stop
+            or token.lower_ in ENGLISH_STOP_WORDS  # English phrases in German text: "One Belt"
+        ):
+            continue
+        end = i + 1
+        while (
+            end < len(doc)
+            and end - i < 3
+            and is_name_token(tok[end])
+            and not tok[end].lower_.endswith(w.org_heads)
+        ):
+            end += 1
+        if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
+            found.append(make_span(doc, i, end, PER, "rule"))
+    set_ents(
+        doc,
+        filter_spans(found),
+        lambda old, new: (
+            old.label_ in (PER, LOC, "MISC")
+            or (old.label_ == ORG and old.id_ == "model" and contained(new, old))
+            or (old.label_ == CITY and old.id_ == "gazetteer" and contained(old, new))
+        ),
+    )
+    person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
+    doc._.roles = [
+        RoleMatch(
+            doc[rs:re_].text,
+            tok[rs].idx,
+            tok[re_ - 1].idx + len(tok[re_ - 1]),
+            doc[ps:pe].start_char,
+            doc[ps:pe].end_char,
+            affil.text if affil is not None else "",
+            affil.start_char if affil is not None else -1,
+            affil.end_char if affil is not None else -1,
+        )
+        for rs, re_, ps, pe, affil in roles
+        if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
+    ]
+    return doc
+
+
+PERSON_STOP_WORDS = {
+    "technologies",
+    "technology",
+    "limited",
+    "group",
+    "services",
+    "systems",
+    "solutions",
+    "open",
+    "leader",
+    "smartphone",
+    "center",
+    "centre",
+    "news",
+    "media",
+}
+
+
+def plausible_person(ent: Span, names: frozenset[str]) -> bool:
+    """Whether a PER span can be a person's name: no company words, and in German a first
+    word that is a given name, an initial or a name-like word rather than an adjective."""
+    w = words(ent.doc)
+    if any(
+        t.lower_ in PERSON_STOP_WORDS
+        or t.lower_ in LEGAL_FORM_TOKENS
+        or t.lower_.endswith(w.org_heads)
+        or (ent.id_ == "model" and is_role_token(t, w))  # "… Bürgermeister"
+        for t in ent
+    ):
+        return False
+    if not any(ch.isalpha() for ch in ent.text) or ent.text[:1] in "@#":
+        return False
+    first = ent[0]
+    if first.lower_ not in names:
+        # "Kong Convention" (in "Hong Kong Convention")
+        prev = tokens_of(ent.doc)[ent.start - 1] if ent.start > 0 else None
+        if (
+            prev is not None
+            and is_name_token(prev)
+            and gazetteer.city_candidates(f"{prev.text} {first.text}")
+        ):
+            return False
+        # "Hangzhou City Brain", "HKSAR Chief"
+        if (
+            ent.id_ == "model"
+            and (
+                any(t.is_upper and len(t) > 1 for t in ent)
+                or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
+                or any(  # "Geschenk Hangzhous"
+                    c.population >= 500_000
+                    for t in ent[1:]
+                    for c in gazetteer.city_candidates(t.text, genitive=w.profile.genitive_s)
+                )
+            )
+        ):
+            return False
+    return not (
+        w.profile.inflection_endings
+        and len(ent) > 1
+        and first.lower_ not in names
+        and first.lower_.endswith(w.profile.inflection_endings)
+        and ent.id_ == "model"
+        and first.lower_ not in w.name_particles
+    )

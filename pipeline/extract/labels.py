@@ -1,0 +1,9 @@
+"""Entity labels inside the extractor's spaCy pipelines, and the entity types they become."""
+
+from __future__ import annotations
+
+PER, ORG, LOC, CITY, COUNTRY = "PER", "ORG", "LOC", "CITY", "COUNTRY"
+#: Labels kept after the rule components, by the entity type of the tables.
+ENTITY_TYPES = {PER: "person", ORG: "organization", CITY: "city", COUNTRY: "country"}
+#: Statistical model labels (OntoNotes, WikiNER, GermEval) -> the extractor's labels.
+MODEL_LABELS = {"PERSON": PER, "PER": PER, "ORG": ORG, "GPE": LOC, "LOC": LOC}

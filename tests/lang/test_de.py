@@ -1,0 +1,32 @@
+"""German profile: role compounds, capitalized nouns, genitive -s, the given-name rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from found import Found
+
+from pipeline import extract
+
+
+def test_role_compound_and_person(extract_text: Callable[[str, str], Found]) -> None:
+    text = "Oberbürgermeisterin Katrin Albers eröffnete am Montag das Rechenzentrum in Mainz."
+    result = extract_text("de", text)
+    assert "Katrin Albers" in result.texts("person")
+    assert [r.role for r in result.extraction.roles] == ["Oberbürgermeisterin"]
+
+
+def test_genitive_s_finds_the_city(extract_text: Callable[[str, str], Found]) -> None:
+    result = extract_text("de", "Der Ausbau von Hamburgs Hafen beginnt im Herbst.")
+    assert result.keys("city") == {"2911298"}
+
+
+def test_a_capitalized_noun_beside_a_city_does_not_hide_it() -> None:
+    # German capitalizes every noun, so "Pendler" before "Mainz" says nothing about a longer
+    # name; in English the same capital means one ("Wasu Media"). Rules alone, no model.
+    german = extract.resolve_pipeline("de", [])[0]
+    english = extract.resolve_pipeline("en", [])[0]
+    doc = german("Viele Pendler Mainz erreichen das Zentrum schneller.")
+    assert [(e.text, e.label_) for e in doc.ents] == [("Mainz", "CITY")]
+    doc = english("Many Commuters Leeds reach the centre faster.")
+    assert not [e for e in doc.ents if e.label_ == "CITY"]
