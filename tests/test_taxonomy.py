@@ -46,8 +46,8 @@ def test_candidates_are_unknown_technology_like_phrases(tax: taxonomy.Taxonomy) 
 
 
 def test_bad_taxonomy_entries_are_named() -> None:
-    with pytest.raises(ConfigError, match="'x' lacks 'name_de'"):
-        taxonomy.build({"entries": [{"id": "x", "name_en": "X", "category": "c"}]})
+    with pytest.raises(ConfigError, match=r"'x' lacks 'names\.de'"):
+        taxonomy.build({"entries": [{"id": "x", "names": {"en": "X"}, "category": "c"}]})
     data = json.loads(resources.files("pipeline.data").joinpath("technologies.json").read_text())
     data["entries"].append(dict(data["entries"][0]))
     with pytest.raises(ConfigError, match="appears twice"):
