@@ -165,17 +165,37 @@ class Taxonomy:
     needs_context: frozenset[tuple[str, ...]] = frozenset()
 
     @cached_property
-    def first_words(self) -> frozenset[str]:
-        """Casefolded first words of every term: where a match can start."""
-        return frozenset(k[0].casefold() for k in (*self.by_words, *self.by_exact_words))
+    def words_from(self) -> dict[str, int]:
+        """Casefolded first word of a term -> most words of a term that starts with it."""
+        most: dict[str, int] = {}
+        for key in (*self.by_words, *self.by_exact_words):
+            first = key[0].casefold()
+            most[first] = max(most.get(first, 0), len(key))
+        return most
+
+    @cached_property
+    def _reach_cache(self) -> dict[str, int]:
+        return {}
 
     def could_start(self, folded: str) -> bool:
-        if folded in self.first_words:
-            return True
-        return any(
-            folded.endswith(suffix) and folded[: -len(suffix)] in self.first_words
-            for suffix in SUFFIXES
-        )
+        return self.reach(folded) > 0
+
+    def reach(self, folded: str) -> int:
+        """How many words a term starting with this word may have; 0 where none starts.
+
+        An inflected word ("Batterien") that begins no term as written can only be a term of
+        one word, since only a term's last word is inflected."""
+        cache = self._reach_cache
+        found = cache.get(folded)
+        if found is None:
+            found = self.words_from.get(folded, 0) or int(
+                any(
+                    folded.endswith(suffix) and folded[: -len(suffix)] in self.words_from
+                    for suffix in SUFFIXES
+                )
+            )
+            cache[folded] = found
+        return found
 
     def lookup(self, words: list[str], folded: list[str]) -> str | None:
         """The technology these words name, as written or with the last word inflected."""
@@ -217,16 +237,15 @@ class Taxonomy:
         i = 0
         while i < len(spans):
             start = spans[i][0]
-            if not self.could_start(folded[i]) or (
-                start > 0 and (text[start - 1] in "-_" or text[start - 1].isalnum())
-            ):
+            most = self.reach(folded[i])
+            if not most or (start > 0 and (text[start - 1] in "-_" or text[start - 1].isalnum())):
                 i += 1
                 continue
             # How far the words from i are joined closely enough to form one term.
             reach = i + 1
             while (
                 reach < len(spans)
-                and reach - i < self.longest
+                and reach - i < most
                 and JOINER.fullmatch(text, spans[reach - 1][1], spans[reach][0])
             ):
                 reach += 1
