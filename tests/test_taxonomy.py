@@ -52,3 +52,16 @@ def test_bad_taxonomy_entries_are_named() -> None:
     data["entries"].append(dict(data["entries"][0]))
     with pytest.raises(ConfigError, match="appears twice"):
         taxonomy.build(data)
+
+
+def test_bad_language_fields_and_context_rules_are_named() -> None:
+    base = {"id": "x", "names": {"en": "X", "de": "X"}, "category": "c"}
+    with pytest.raises(ConfigError, match="'synonyms' must map language codes"):
+        taxonomy.build({"entries": [{**base, "synonyms": ["x"]}]})
+    with pytest.raises(ConfigError, match="a context needs 'requires' or 'excludes'"):
+        taxonomy.build({"entries": [{**base, "context": {"terms": {"en": ["x"]}}}]})
+    rule = {"terms": {"en": ["quux"]}, "requires": ["widget"], "excludes": ["zoo"], "window": 3}
+    tax = taxonomy.build({"entries": [{**base, "context": rule}]})
+    assert [t for *_, t in tax.find("the quux widget")] == ["x"]
+    assert tax.find("the quux a b c d widget") == []  # too far away
+    assert tax.find("quux widget in zoos") == []  # a negative neighbour
