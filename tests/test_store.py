@@ -92,9 +92,8 @@ def test_changed_fingerprint_and_rebuild_reprocess(english: Path, tmp_path: Path
     run(english, output)
     assert run(english, output, gazetteer_min_population=200_000).articles_extracted == 20
     assert run(english, output, gazetteer_min_population=200_000).articles_extracted == 0
-    assert (
-        run(english, output, gazetteer_min_population=200_000, rebuild=True).articles_extracted == 20
-    )
+    rebuilt = run(english, output, gazetteer_min_population=200_000, rebuild=True)
+    assert rebuilt.articles_extracted == 20
 
 
 def test_near_duplicates_are_recorded_and_not_double_counted(tmp_path: Path) -> None:
