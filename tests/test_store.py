@@ -40,7 +40,7 @@ def english(tmp_path: Path) -> Path:
 def test_second_run_does_no_work_and_changes_nothing(english: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
     first = run(english, output)
-    assert first.articles_extracted == 8
+    assert first.articles_extracted == 20
     before = {p.name: p.read_bytes() for p in output.glob("*.csv")}
     second = run(english, output)
     assert (second.files_read, second.articles_extracted) == (0, 0)
@@ -55,9 +55,9 @@ def test_a_new_folder_adds_only_its_articles_and_ids_stay(english: Path, tmp_pat
     day2 = tmp_path / "day2"
     shutil.copytree(CORPUS / "de", day2)
     summary = run(day2, output)
-    assert summary.articles_extracted == 8  # only the German articles
+    assert summary.articles_extracted == 20  # only the German articles
     articles = table(output, "articles")
-    assert len(articles) == 16
+    assert len(articles) == 40
     assert articles["source_path"].str.startswith(("day1/", "day2/")).all()
     entities = table(output, "entities")
     # Every entity of day 1 keeps its id and name.
@@ -78,7 +78,7 @@ def test_changed_and_removed_files(english: Path, tmp_path: Path) -> None:
     summary = run(english, output)
     assert (summary.files_read, summary.articles_extracted) == (1, 1)
     new = table(output, "articles")
-    assert len(new) == 7
+    assert len(new) == 19
     assert not new["source_path"].str.contains("lisbon").any()
     bristol_old = old.loc[old["source_path"].str.contains("bristol"), "article_id"].item()
     bristol_new = new.loc[new["source_path"].str.contains("bristol"), "article_id"].item()
@@ -90,11 +90,10 @@ def test_changed_and_removed_files(english: Path, tmp_path: Path) -> None:
 def test_changed_fingerprint_and_rebuild_reprocess(english: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
     run(english, output)
-    assert run(english, output, gazetteer_min_population=200_000).articles_extracted == 8
+    assert run(english, output, gazetteer_min_population=200_000).articles_extracted == 20
     assert run(english, output, gazetteer_min_population=200_000).articles_extracted == 0
-    assert (
-        run(english, output, gazetteer_min_population=200_000, rebuild=True).articles_extracted == 8
-    )
+    rebuilt = run(english, output, gazetteer_min_population=200_000, rebuild=True)
+    assert rebuilt.articles_extracted == 20
 
 
 def test_near_duplicates_are_recorded_and_not_double_counted(tmp_path: Path) -> None:
@@ -184,5 +183,5 @@ def test_an_error_after_the_switch_keeps_the_new_tables(
         run(english, output)
     monkeypatch.undo()
     assert (output / "current").resolve().is_dir()
-    assert len(table(output, "articles")) == 8
+    assert len(table(output, "articles")) == 20
     assert (output / "run.json").is_file()
