@@ -17,6 +17,10 @@ class OutputError(PipelineError):
     """The output folder cannot be written."""
 
 
+class NotFoundError(PipelineError):
+    """What was looked up (an entity, an article) is not in the output folder."""
+
+
 class DocumentError(Exception):
     """One document cannot be processed; becomes a row in problems.csv, the run goes on."""
 
