@@ -165,9 +165,7 @@ def language_pipelines(text: str) -> tuple[str, list[str]]:
     return language.strip(), comma_list(names)
 
 
-def add_config_options(
-    parser: argparse.ArgumentParser, only: Iterable[str] | None = None
-) -> None:
+def add_config_options(parser: argparse.ArgumentParser, only: Iterable[str] | None = None) -> None:
     """Add the generated options (all, or the fields in `only`) to a parser."""
     wanted = set(only) if only is not None else None
     title = "settings (each also a key of the --config file)" if only is None else "settings"

@@ -36,6 +36,10 @@ DEFAULT_PIPELINES: dict[str, list[str]] = {
 }
 
 
+#: Delimiters by name, for command lines where ";" and a tab are awkward to type.
+DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t"}
+
+
 @dataclass
 class Config:
     """Settings of one run. Every field can be set in a TOML file or on the command line
@@ -79,7 +83,8 @@ class Config:
     gazetteer_min_population: int = 100_000
     #: HTML documents deeper than this are refused (protects the parser).
     max_html_depth: int = 400
-    #: Field delimiter of the CSV tables ("," or ";" for locales where Excel expects it).
+    #: Field delimiter of the CSV tables: "," or ";" (for locales where Excel expects it) or a
+    #: tab; also by name: comma, semicolon, tab.
     csv_delimiter: str = ","
     #: Write a UTF-8 byte-order mark so that Excel detects the encoding.
     csv_bom: bool = False
@@ -116,6 +121,7 @@ class Config:
                     f"language {lang!r} is analysed but has no pipeline candidates; "
                     f"pipelines are configured for: {sorted(self.pipelines)}"
                 )
+        self.csv_delimiter = DELIMITER_NAMES.get(self.csv_delimiter, self.csv_delimiter)
         if self.csv_delimiter not in (",", ";", "\t"):
             raise ConfigError(f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'")
         if self.executor not in ("local", "dask"):
