@@ -432,11 +432,17 @@ def command_run(args: argparse.Namespace) -> int:
         print_summary(summary, config.output)
     if args.report:
         if summary.tables_rebuilt or not report_is_current(config.output):
-            written = write_report(config.output, config.csv_delimiter, config.csv_bom)
+            try:
+                written = write_report(config.output, config.csv_delimiter, config.csv_bom)
+            except BaseException:
+                drop_stale_report(config.output)
+                raise
             if not args.quiet:
                 print(f"report in:       {written['report']}")
         elif not args.quiet:
             print(f"report in:       {config.output / 'report.html'} (unchanged)")
+    elif (config.output / "report.html").exists() and not report_is_current(config.output):
+        log.warning("report.html and tables.xlsx describe an older run: `report` writes them anew")
     if args.strict and summary.problems:
         return EXIT_STRICT
     return EXIT_OK
@@ -451,6 +457,17 @@ def report_is_current(output: Path) -> bool:
     if not manifest.exists() or not all(f.exists() for f in files):
         return False
     return all(f.stat().st_mtime_ns >= manifest.stat().st_mtime_ns for f in files)
+
+
+def drop_stale_report(output: Path) -> None:
+    """Remove a report and workbook older than the tables (after the report step failed), so
+    that no report of an earlier run looks current."""
+    from pipeline import report
+
+    if not report_is_current(output):
+        for name in (report.REPORT_FILE, report.WORKBOOK_FILE):
+            (output / name).unlink(missing_ok=True)
+        log.warning("report.html and tables.xlsx removed: they described an earlier run")
 
 
 def write_report(output: Path, delimiter: str, bom: bool) -> dict[str, Path]:

@@ -411,3 +411,18 @@ def test_bench_runs_the_repository_script_or_says_it_is_absent(tmp_path: Path) -
     ran = pipeline("bench", "--", "--scale", "--output", "x", cwd=tmp_path)
     assert ran.returncode == 5
     assert ran.stdout.strip() == "['--scale', '--output', 'x']"
+
+
+def test_a_report_older_than_the_tables_is_removed_not_left_looking_current(
+    small_run: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(small_run, output, symlinks=True)
+    cli.drop_stale_report(output)  # current: kept
+    assert (output / "report.html").exists() and (output / "tables.xlsx").exists()
+    manifest = (output / "run.json").resolve()
+    later = (output / "report.html").stat().st_mtime_ns + 10**9
+    os.utime(manifest, ns=(later, later))  # the tables of a newer run
+    assert not cli.report_is_current(output)
+    cli.drop_stale_report(output)
+    assert not (output / "report.html").exists() and not (output / "tables.xlsx").exists()
