@@ -17,6 +17,8 @@ line on stderr and an exit code:
 | 3 | an input cannot be read: corpus folder, tables of the output folder, gold file, |
 |   | benchmark script |
 | 4 | the output folder cannot be written, or its store has another schema version |
+| 5 | another run holds the output folder (`run --wait` waits for it instead) |
+| 6 | the report could not be built from the tables (report.html says so; the tables stand) |
 | 70 | an unexpected error (a bug: `--verbose` shows the traceback) |
 | 130 | interrupted (Ctrl-C) |
 """
@@ -41,7 +43,14 @@ from typing import TYPE_CHECKING, Any
 from pipeline import __version__
 from pipeline import config as config_module
 from pipeline.config import Config, load_config
-from pipeline.errors import ConfigError, InputError, NotFoundError, OutputError, PipelineError
+from pipeline.errors import (
+    ConfigError,
+    InputError,
+    LockedError,
+    NotFoundError,
+    OutputError,
+    PipelineError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,12 +61,14 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT = 0, 1, 2, 3, 4
 EXIT_STRICT = EXIT_NEGATIVE  # `run --strict` with problems recorded
+EXIT_LOCKED, EXIT_REPORT = 5, 6
 EXIT_BUG, EXIT_INTERRUPTED = 70, 130
 
 #: Exceptions and their exit codes and message prefixes; the first class that matches wins.
 EXIT_CODES: tuple[tuple[type[PipelineError], int, str], ...] = (
     (ConfigError, EXIT_CONFIG, "error: bad configuration: "),
     (NotFoundError, EXIT_NEGATIVE, "not found: "),
+    (LockedError, EXIT_LOCKED, "error: "),
     (InputError, EXIT_INPUT, "error: "),
     (OutputError, EXIT_OUTPUT, "error: "),
     (PipelineError, EXIT_BUG, "error: "),
@@ -246,7 +257,8 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
         "report out. Installed as `pressintel`; `python -m pipeline` is the same program.",
         epilog="Exit codes: 0 done, 1 negative answer (--strict with problems, eval below a "
         "floor, show found nothing), 2 bad usage or configuration, 3 input unreadable, "
-        "4 output not writable, 70 unexpected error, 130 interrupted.",
+        "4 output not writable, 5 output folder locked by another run, 6 report failed, "
+        "70 unexpected error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -645,11 +657,12 @@ def show_entity(tables: dict[str, pd.DataFrame], entity: pd.Series[Any], limit: 
     aliases = [display_text(a) for a in entity["aliases"].split("|") if a]
     print(f"aliases      {' | '.join(aliases) or '-'}")
     print(f"mentions     {entity['n_mentions']} in {entity['n_articles']} article(s)")
-    view = tables.get(f"{TYPE_VIEWS.get(entity['entity_type'], '')}")
-    if view is not None and "roles" in view.columns:
-        roles = view.loc[view["entity_id"] == entity["entity_id"], "roles"]
-        if not roles.empty and roles.iloc[0]:
-            print(f"roles        {' | '.join(roles.iloc[0].split('|'))}")
+    view = tables.get(TYPE_VIEWS.get(entity["entity_type"], ""))
+    if view is not None:  # the type's own columns (people: roles, affiliation)
+        own = view[view["entity_id"] == entity["entity_id"]]
+        for column in [c for c in view.columns if c not in tables["entities"].columns]:
+            if not own.empty and own.iloc[0][column]:
+                print(f"{column:<12} {display_text(own.iloc[0][column]).replace('|', ' | ')}")
     mine = links[links["entity_id"] == entity["entity_id"]]
     rows = mine.merge(articles, on="article_id", how="left").sort_values(
         ["published", "article_id"]

@@ -171,7 +171,13 @@ def test_readme_documents_every_command_and_option() -> None:
     assert not missing, f"not in README.md's command-line section: {missing}"
     for code in (cli.EXIT_OK, cli.EXIT_NEGATIVE, cli.EXIT_CONFIG, cli.EXIT_INPUT):
         assert re.search(rf"^\| {code} \|", reference, flags=re.M), code
-    for code in (cli.EXIT_OUTPUT, cli.EXIT_BUG, cli.EXIT_INTERRUPTED):
+    for code in (
+        cli.EXIT_OUTPUT,
+        cli.EXIT_LOCKED,
+        cli.EXIT_REPORT,
+        cli.EXIT_BUG,
+        cli.EXIT_INTERRUPTED,
+    ):
         assert re.search(rf"^\| {code} \|", reference, flags=re.M), code
 
 
