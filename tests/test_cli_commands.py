@@ -119,9 +119,9 @@ def sample_value(name: str, kind: str, default: Any, tmp_path: Path) -> tuple[li
     if kind == "bool":
         return [flag if not default else "--no-" + flag[2:]], not default
     if kind == "int":
-        return [flag, str(default + 3)], default + 3
+        return [flag, str((default or 0) + 3)], (default or 0) + 3
     if kind == "float":
-        return [flag, str(default + 0.5)], default + 0.5
+        return [flag, str((default or 0) + 0.5)], (default or 0) + 0.5
     if kind == "path":
         return [flag, str(tmp_path / name)], tmp_path / name
     if kind == "list":
