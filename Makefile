@@ -15,6 +15,8 @@ DE_BUILD ?= training/build
 DE_MODEL ?= pipeline/models/de_ner
 DE_PRETRAIN_EPOCHS ?= 13
 BENCH_ARGS ?=
+# Options of `python -m pipeline run` for `make run`, e.g. ARGS="--csv-bom --language de".
+ARGS ?=
 
 .PHONY: help setup run report test lint eval eval-de eval-de-model train-de bench clean
 
@@ -31,14 +33,20 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed ## Create .venv and install the package, pinned dependencies and spaCy pipelines
 
-run: | $(VENV)/.installed ## Process CORPUS (default corpus/) into OUTPUT (default outputs/), then the report
-	$(PYTHON) -m pipeline run $(CORPUS) --output $(OUTPUT)
-	$(PYTHON) -m pipeline.report $(OUTPUT)
+run: | $(VENV)/.installed ## Process CORPUS (default corpus/) into OUTPUT (default outputs/): tables, report.html, tables.xlsx; ARGS="--csv-bom --language de" passes options
+	$(PYTHON) -m pipeline run "$(CORPUS)" --output "$(OUTPUT)" $(ARGS)
 
-report: $(OUTPUT)/report.html ## Write OUTPUT/report.html and OUTPUT/tables.xlsx from OUTPUT's tables
+report: ## Write OUTPUT/report.html and OUTPUT/tables.xlsx from OUTPUT's tables (when they are newer)
+# A path with spaces cannot be a make target: then `make report` always writes the report.
+ifeq ($(words $(OUTPUT)),1)
+report: $(OUTPUT)/report.html
 
 $(OUTPUT)/report.html: $(OUTPUT)/run.json pipeline/report.py $(wildcard pipeline/report_assets/*) | $(VENV)/.installed
-	$(PYTHON) -m pipeline.report $(OUTPUT)
+	$(PYTHON) -m pipeline report --output "$(OUTPUT)"
+else
+report: | $(VENV)/.installed
+	$(PYTHON) -m pipeline report --output "$(OUTPUT)"
+endif
 
 test: | $(VENV)/.installed ## Run the test suite (real spaCy pipelines, real files)
 	$(PYTHON) -m pytest

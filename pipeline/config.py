@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,18 @@ DEFAULT_PIPELINES: dict[str, list[str]] = {
 }
 
 
+#: Delimiters by name, for command lines where ";" and a tab are awkward to type.
+DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t"}
+
+
 @dataclass
 class Config:
-    """Settings of one run. Every field can be set in a TOML file or on the command line."""
+    """Settings of one run. Every field can be set in a TOML file or on the command line
+    (`pipeline.cli` generates one option per field, with the `#:` comment as its help)."""
 
+    #: Folder of articles, read recursively and never written.
     corpus: Path = Path("corpus")
+    #: Output folder: the tables, the texts, run.json, the report and the processing store.
     output: Path = Path("outputs")
     #: Force the language of every article (ISO 639-1), instead of detecting it.
     language: str | None = None
@@ -60,10 +68,19 @@ class Config:
     gazetteer_min_population: int = 100_000
     #: HTML documents deeper than this are refused (protects the parser).
     max_html_depth: int = 400
-    #: Field delimiter of the CSV tables ("," or ";" for locales where Excel expects it).
+    #: Field delimiter of the CSV tables: "," or ";" (for locales where Excel expects it) or a
+    #: tab; also by name: comma, semicolon, tab.
     csv_delimiter: str = ","
     #: Write a UTF-8 byte-order mark so that Excel detects the encoding.
     csv_bom: bool = False
+    #: Only files whose path below the corpus (or file name) matches one of these glob patterns.
+    include: tuple[str, ...] = ()
+    #: Skip files whose path below the corpus (or file name) matches one of these glob patterns.
+    exclude: tuple[str, ...] = ()
+    #: Skip articles published before this ISO date (YYYY-MM-DD); undated articles are kept.
+    since: str | None = None
+    #: Show progress bars on a terminal.
+    progress: bool = True
 
     def validate(self) -> Config:
         if self.language is not None and (len(self.language) != 2 or not self.language.isalpha()):
@@ -71,12 +88,25 @@ class Config:
                 f"language={self.language!r} is not an ISO 639-1 code "
                 "(two letters, e.g. 'en', 'de')"
             )
+        if self.language is not None and self.language not in self.languages:
+            raise ConfigError(
+                f"language={self.language!r} is not analysed; "
+                f"analysed languages: {', '.join(sorted(self.languages))}"
+            )
+        if self.since is not None:
+            try:
+                self.since = date.fromisoformat(str(self.since)).isoformat()
+            except ValueError as exc:
+                raise ConfigError(
+                    f"since={self.since!r} is not an ISO date (YYYY-MM-DD, e.g. 2024-01-31)"
+                ) from exc
         for code in self.languages:
             if code not in self.pipelines:
                 raise ConfigError(
                     f"language {code!r} is analysed but has no pipeline candidates; "
                     f"pipelines are configured for: {sorted(self.pipelines)}"
                 )
+        self.csv_delimiter = DELIMITER_NAMES.get(self.csv_delimiter, self.csv_delimiter)
         if self.csv_delimiter not in (",", ";", "\t"):
             raise ConfigError(f"csv_delimiter={self.csv_delimiter!r} is not one of ',', ';', '\\t'")
         if self.executor not in ("local", "dask"):
@@ -105,6 +135,8 @@ class Config:
         out["corpus"] = str(self.corpus)
         out["output"] = str(self.output)
         out["languages"] = list(self.languages)
+        out["include"] = list(self.include)
+        out["exclude"] = list(self.exclude)
         return out
 
 
@@ -126,8 +158,9 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     for key in ("corpus", "output"):
         if key in values:
             values[key] = Path(values[key])
-    if "languages" in values:
-        values["languages"] = tuple(values["languages"])
+    for key in ("languages", "include", "exclude"):
+        if key in values:
+            values[key] = tuple(values[key])
     try:
         config = Config(**values)
     except TypeError as exc:

@@ -17,6 +17,10 @@ class OutputError(PipelineError):
     """The output folder cannot be written."""
 
 
+class NotFoundError(PipelineError):
+    """What was looked up (an entity, an article) is not in the output folder."""
+
+
 class DocumentError(Exception):
     """One document cannot be processed; becomes a row in problems.csv, the run goes on."""
 
@@ -24,3 +28,7 @@ class DocumentError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class LockedError(PipelineError):
+    """Another run holds the output folder (exit code 5); `--wait` waits for it instead."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,16 +78,13 @@ def score(output: Path, gold_path: Path) -> dict[tuple[str, str], Score]:
     return dict(scores)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__)
-    parser.add_argument("output", type=Path, help="output folder of a run over the gold corpus")
-    parser.add_argument("gold", type=Path, help="gold file (JSON)")
-    parser.add_argument("--floors", type=Path, help="JSON of minimum F1 per 'language/type'")
-    args = parser.parse_args(argv)
-    scores = score(args.output, args.gold)
-    floors = json.loads(args.floors.read_text(encoding="utf-8")) if args.floors else {}
+def score_table(
+    scores: dict[tuple[str, str], Score], floors: dict[str, float]
+) -> tuple[list[str], list[str]]:
+    """The scores as text lines (P, R, F1, counts and floor per language/type) and the names
+    of those below their floor."""
     failed = []
-    print(f"{'language/type':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}  floor")
+    lines = [f"{'language/type':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}  floor"]
     for (lang, etype), s in sorted(scores.items()):
         name = f"{lang}/{etype}"
         floor = floors.get(name)
@@ -96,14 +92,25 @@ def main(argv: list[str] | None = None) -> int:
         if floor is not None and s.f1 < floor:
             failed.append(name)
             flag = "  BELOW"
-        print(
+        lines.append(
             f"{name:<22}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.tp:5d}{s.fp:5d}{s.fn:5d}"
             f"  {'' if floor is None else f'{floor:.2f}'}{flag}"
         )
-    if failed:
-        print(f"below floor: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return lines, failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.evaluate OUTPUT GOLD`, kept for old scripts: `pipeline eval` is the
+    command line."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__)
+    parser.add_argument("output", type=Path, help="output folder of a run over the gold corpus")
+    parser.add_argument("gold", type=Path, help="gold file (JSON)")
+    parser.add_argument("--floors", type=Path, help="JSON of minimum F1 per 'language/type'")
+    args = parser.parse_args(argv)
+    from pipeline import cli
+
+    floors = ["--floors", str(args.floors)] if args.floors else []
+    return cli.main(["eval", str(args.gold), "--output", str(args.output), *floors])
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import charset_normalizer
@@ -177,12 +178,14 @@ def scan(
     known = known or {}
     result = IngestResult()
     for path, info, problem in walk(corpus):
+        rel = relative(path, corpus)
+        if not selected(rel, config.include, config.exclude):
+            continue
         result.files_seen += 1
         if problem is not None:
             result.problems.append(problem)
             continue
         assert info is not None
-        rel = relative(path, corpus)
         previous = known.get(rel)
         if previous is not None and previous[:2] == (info.st_size, info.st_mtime_ns):
             result.files.append(SeenFile(rel, info.st_size, info.st_mtime_ns, previous[2], False))
@@ -214,6 +217,17 @@ def read_files(config: Config, files: list[SeenFile]) -> IngestResult:
         result.files.append(seen)
     result.articles = list(by_id.values())
     return result
+
+
+def selected(rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    """Whether a path below the corpus passes the --include and --exclude glob patterns; a
+    pattern matches the whole relative path (`*` spans folders) or the file name."""
+    name = rel.rsplit("/", 1)[-1]
+
+    def matches(patterns: tuple[str, ...]) -> bool:
+        return any(fnmatchcase(rel, p) or fnmatchcase(name, p) for p in patterns)
+
+    return (not include or matches(include)) and not matches(exclude)
 
 
 def relative(path: Path, corpus: Path) -> str:

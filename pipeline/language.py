@@ -17,10 +17,13 @@ from pipeline.records import Article
 log = logging.getLogger(__name__)
 
 UNDETERMINED = "und"
+#: Status of an article published before `Config.since` (`--since`): kept, not analysed.
+BEFORE_SINCE = "published_before_since"
 
 
 def run(articles: Iterable[Article], config: Config) -> None:
-    """Set language, score and status on each article in place."""
+    """Set language, score and status on each article in place; articles published before
+    `config.since` get status published_before_since (undated ones are kept)."""
     for article in articles:
         article.language, article.language_score = (
             (config.language, 1.0) if config.language else detect_language(article.text, config)
@@ -31,6 +34,8 @@ def run(articles: Iterable[Article], config: Config) -> None:
             article.status = "unsupported_language"
         else:
             article.status = "ok"
+        if config.since and article.published and article.published < config.since:
+            article.status = BEFORE_SINCE
 
 
 def detect_language(text: str, config: Config) -> tuple[str, float]:

@@ -99,6 +99,7 @@ def language_key(config: Config, forced: str | None) -> str:
         config.language_min_score,
         sorted(config.languages),
         metadata.version("langdetect"),
+        *([config.since] if config.since else []),  # the status depends on it
     ]
     return ("forced:" if forced else "auto:") + hashlib.sha1(
         json.dumps(settings).encode("utf-8")
@@ -193,7 +194,12 @@ def update_sources(
     size = config.chunk_size
     batches = [scanned.to_read[i : i + size] for i in range(0, len(scanned.to_read), size)]
     key = language_key(config, config.language)
-    with tqdm(total=len(scanned.to_read), desc="read", unit="file", disable=None) as progress:
+    with tqdm(
+        total=len(scanned.to_read),
+        desc="read",
+        unit="file",
+        disable=None if config.progress else True,
+    ) as progress:
         results = work.map(read_batch, ((config, b) for b in batches), len(batches))
         for ingested, signatures, seconds in results:
             for step, spent in seconds.items():
@@ -302,7 +308,9 @@ def extract_new(store: Store, config: Config, summary: Summary, work: executor.E
         for batch in batches:
             yield config, [article for article, _ in store.load_articles(batch)]
 
-    with tqdm(total=len(todo), desc="extract", unit="article", disable=None) as progress:
+    with tqdm(
+        total=len(todo), desc="extract", unit="article", disable=None if config.progress else True
+    ) as progress:
         for extractions in work.map(extract.extract_batch, loaded(), len(batches)):
             with store.transaction():
                 for extraction in extractions:
@@ -378,6 +386,8 @@ def build_tables(store: Store, config: Config, summary: Summary, state: str) -> 
                 generation.text(article)
                 if article.status != "ok":
                     detail = f"language={article.language} score={article.language_score:.2f}"
+                    if article.status == language.BEFORE_SINCE:
+                        detail = f"published {article.published}, before since={config.since}"
                     problems.extend(
                         Problem(p, "language", article.status, detail) for p in article.source_paths
                     )

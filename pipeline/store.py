@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import OutputError
 from pipeline.records import Article, Extraction, Mention, Problem, Role
 
 STORE_FILE = "store.sqlite"
@@ -68,7 +69,11 @@ class Store:
         if found is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
         elif found != SCHEMA_VERSION:
-            raise RuntimeError(f"store {path} has schema {found}, expected {SCHEMA_VERSION}")
+            self.db.close()
+            raise OutputError(
+                f"store {path} has schema version {found}, this version needs {SCHEMA_VERSION}: "
+                "use another output folder or delete the store (everything is re-extracted)"
+            )
 
     def __enter__(self) -> Store:
         return self
