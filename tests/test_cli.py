@@ -50,11 +50,11 @@ def test_run_over_good_and_bad_files_records_every_problem(
         "bad/short.txt": "undetermined_language",
         "bad/whitespace.txt": "no_text",
         "bad/zip_bytes.md": "binary_content",
-        "good/french.txt": "unsupported_language",
+        "good/spanish.txt": "unsupported_language",
     }
     articles = pd.read_csv(output / "articles.csv", dtype=str, keep_default_na=False)
     status = dict(zip(articles["source_path"], articles["status"], strict=True))
-    assert status["good/french.txt"] == "unsupported_language"
+    assert status["good/spanish.txt"] == "unsupported_language"
     assert status["good/latin1_de.txt"] == "ok" and status["good/utf16_en.txt"] == "ok"
     people = set(pd.read_csv(output / "people.csv")["name"])
     assert {"Ute Behrends", "Rui Tavares"} <= people
