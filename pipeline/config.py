@@ -64,8 +64,16 @@ class Config:
     scheduler: str | None = None
     #: Also write articles and mentions as partitioned Parquet datasets under parquet/.
     parquet: bool = False
-    #: Cities found only by the gazetteer (not by the statistical model) need this population.
+    #: A city the model typed organization or person ("Sale") needs this population.
     gazetteer_min_population: int = 100_000
+    #: A gazetteer city with evidence in the sentence (a dateline, "Stadt X", "City of X", a
+    #: list of cities, a place preposition) needs this population.
+    gazetteer_evidence_min_population: int = 15_000
+    #: A gazetteer city without such evidence must be this large (Hamburg, Wien, Peking).
+    gazetteer_known_city_population: int = 1_000_000
+    #: Zipf frequency (wordfreq) from which a name is a common word of the article's language
+    #: ("Gerät", "Nice", "Sale"): such a name is a city only with evidence.
+    gazetteer_common_word_zipf: float = 4.0
     #: HTML documents deeper than this are refused (protects the parser).
     max_html_depth: int = 400
     #: Field delimiter of the CSV tables: "," or ";" (for locales where Excel expects it) or a
@@ -128,6 +136,15 @@ class Config:
         if not 0.0 <= self.language_min_score <= 1.0:
             raise ConfigError(f"language_min_score={self.language_min_score!r} must be in [0, 1]")
         return self
+
+    def place_rules(self) -> dict[str, Any]:
+        """The settings of the places component (`pi_places`)."""
+        return {
+            "min_population": self.gazetteer_min_population,
+            "evidence_min_population": self.gazetteer_evidence_min_population,
+            "known_city_population": self.gazetteer_known_city_population,
+            "common_word_zipf": self.gazetteer_common_word_zipf,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready view, for the run manifest and the processing fingerprint."""

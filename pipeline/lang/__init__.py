@@ -50,8 +50,11 @@ class Profile:
     name_particles: frozenset[str] = frozenset()
     #: Capitalized words that are never a given name here ("mai", "will").
     not_names: frozenset[str] = frozenset()
-    #: Words before a place ("in", "aus", "à").
+    #: Words before a place ("in", "aus", "à"); not contracted forms that precede common
+    #: nouns ("im Keller").
     place_prepositions: frozenset[str] = frozenset()
+    #: Words that announce a place name before it ("Stadt Essen", "City of Split").
+    place_cues: frozenset[str] = frozenset()
     #: Titles that may stand before a name inside a mention ("Mayor Tan").
     titles: frozenset[str] = frozenset()
     #: Every noun is capitalized (German): a capitalized neighbour says nothing about a name.

@@ -97,7 +97,11 @@ PROFILE = Profile(
     not_names=frozenset(
         {"am", "im", "mai", "den", "der", "die", "das", "ein", "eine", "und", "neue"}
     ),
-    place_prepositions=frozenset({"in", "aus", "nach", "von", "bei", "im"}),
+    place_prepositions=frozenset({"in", "aus", "nach", "von", "bei"}),
+    place_cues=frozenset(
+        """stadt städte gemeinde landeshauptstadt hauptstadt kreisstadt hansestadt großstadt
+        metropole messestadt universitätsstadt hafenstadt bundesstadt""".split()
+    ),
     titles=frozenset(
         """bürgermeister bürgermeisterin oberbürgermeister oberbürgermeisterin ministerin
         präsident präsidentin""".split()

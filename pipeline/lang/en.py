@@ -69,6 +69,9 @@ PROFILE = Profile(
         huawei paris""".split()
     ),
     place_prepositions=frozenset({"in", "from", "to", "of", "at", "near"}),
+    place_cues=frozenset(
+        {"city", "town", "village", "municipality", "capital", "borough", "cities"}
+    ),
     titles=frozenset(
         {"mayor", "president", "chairman", "chairwoman", "ceo", "minister", "governor"}
     ),

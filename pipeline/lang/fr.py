@@ -45,6 +45,7 @@ PROFILE = Profile(
     name_particles=frozenset({"de", "du", "d'", "le", "la"}),
     not_names=frozenset({"le", "la", "les", "mai", "juin", "juillet", "mars", "avril", "août"}),
     place_prepositions=frozenset({"à", "de", "depuis", "vers", "près", "en"}),
+    place_cues=frozenset({"ville", "villes", "commune", "métropole", "capitale"}),
     titles=frozenset({"maire", "président", "présidente", "ministre"}),
     lone_person_endings=None,
     country_locale="fr",

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 
+import wordfreq
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -13,6 +16,7 @@ from spacy.util import filter_spans
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
 from pipeline.extract.spans import (
+    doc_text,
     is_name_token,
     make_span,
     name_ngrams,
@@ -22,16 +26,97 @@ from pipeline.extract.spans import (
 )
 
 
-@Language.factory("pi_places", default_config={"min_population": 100_000})
-def make_place_finder(nlp: Language, name: str, min_population: int) -> Callable[[Doc], Doc]:
-    return lambda doc: find_places(doc, min_population)
+@dataclass(frozen=True)
+class PlaceRules:
+    """Thresholds of the places component (`Config.place_rules`, documented in `Config`)."""
+
+    min_population: int = 100_000
+    evidence_min_population: int = 15_000
+    known_city_population: int = 1_000_000
+    common_word_zipf: float = 4.0
 
 
-def find_places(doc: Doc, min_population: int) -> Doc:
-    """Link places to GeoNames cities and countries; find gazetteer cities the model missed."""
+@Language.factory("pi_places", default_config=asdict(PlaceRules()))
+def make_place_finder(
+    nlp: Language,
+    name: str,
+    min_population: int,
+    evidence_min_population: int,
+    known_city_population: int,
+    common_word_zipf: float,
+) -> Callable[[Doc], Doc]:
+    rules = PlaceRules(
+        min_population, evidence_min_population, known_city_population, common_word_zipf
+    )
+    return lambda doc: find_places(doc, rules)
+
+
+@lru_cache(maxsize=65536)
+def is_common_word(text: str, language: str, zipf: float) -> bool:
+    """Whether a name is also a frequent word of the language (wordfreq): "Gerät", "Nice"."""
+    return bool(wordfreq.zipf_frequency(text.lower(), language) >= zipf)
+
+
+#: Words that join the items of a list of places.
+LIST_JOINERS = frozenset({",", "und", "and", "et", "sowie", "&", "oder", "or", "ou"})
+#: What may follow a dateline's place: "Essen, 5. Mai", "VICTORIA, B.C. –".
+DATELINE_FOLLOWERS = frozenset({",", "(", "–", "—", "-", "/"})
+
+
+def place_evidence(doc: Doc, start: int, end: int, cues: frozenset[str]) -> str:
+    """What the sentence says about a place name at tokens [start, end): "dateline" (first on
+    its line, then a comma or dash), "cue" ("Stadt Essen", "City of Split", "ville de Lyon"),
+    "preposition" ("in Nice", "aus Hof"), or "" for nothing."""
+    tok = tokens_of(doc)
+    text = doc_text(doc)
+    if start == 0:
+        line_start = True
+    else:
+        gap = text[tok[start - 1].idx + len(tok[start - 1]) : tok[start].idx]
+        line_start = "\n" in gap or (tok[start - 1].text.isspace() and "\n" in tok[start - 1].text)
+    if line_start and end < len(doc) and tok[end].text in DATELINE_FOLLOWERS:
+        return "dateline"
+    if start == 0:
+        return ""
+    prev = tok[start - 1].lower_
+    if prev in cues or (
+        start > 1 and prev in {"of", "de", "von"} and tok[start - 2].lower_ in cues
+    ):
+        return "cue"
+    if prev in words(doc).place_prepositions:
+        return "preposition"
+    return ""
+
+
+def list_neighbours(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Where a neighbouring item of a list of places would end (the token before) and start
+    (the token after), across a joiner and a parenthesized addition such as "(Saale)"; -2
+    where no joiner stands there."""
+    tok = tokens_of(doc)
+    before = -2
+    if start > 0 and tok[start - 1].lower_ in LIST_JOINERS:
+        k = start - 1
+        if k > 0 and tok[k - 1].text == ")":
+            k -= 1
+            while k > 0 and tok[k].text != "(":
+                k -= 1
+        before = k - 1
+    after = end
+    if after < len(doc) and tok[after].text == "(":
+        while after < len(doc) and tok[after].text != ")":
+            after += 1
+        after += 1
+    after = after + 1 if after < len(doc) and tok[after].lower_ in LIST_JOINERS else -2
+    return before, after
+
+
+def find_places(doc: Doc, rules: PlaceRules) -> Doc:
+    """Link places to GeoNames cities and countries; find gazetteer cities the model missed,
+    where the sentence gives evidence of a place (see `place_evidence`)."""
     tok = tokens_of(doc)
     profile = words(doc).profile
     genitive = profile.genitive_s
+    region = gazetteer.language_region(profile.code)
     countries: dict[tuple[int, int], str] = {}
     ents = list(doc.ents)
     person_tails = {e[-1].text for e in ents if e.label_ == PER and len(e) > 1}
@@ -46,12 +131,12 @@ def find_places(doc: Doc, min_population: int) -> Doc:
         code = gazetteer.find_country(text)
         if code is not None:
             countries.setdefault((start, end), code)
-    context = frozenset(countries.values())
+    context = set(countries.values())
     relabeled: list[Span] = []
     for ent in ents:
         if (ent.start, ent.end) in countries and ent.label_ in (LOC, ORG, PER):
             code = countries[(ent.start, ent.end)]
-            city = gazetteer.resolve_city(ent.text, context, genitive=genitive)
+            city = gazetteer.resolve_city(ent.text, context, genitive=genitive, region=region)
             if city is not None and code in gazetteer.CITY_STATES:
                 relabeled.append(
                     make_span(doc, ent.start, ent.end, CITY, "model", str(city.geonames_id))
@@ -59,16 +144,22 @@ def find_places(doc: Doc, min_population: int) -> Doc:
             else:
                 relabeled.append(make_span(doc, ent.start, ent.end, COUNTRY, "model", code))
             continue
-        if ent.label_ in (LOC, ORG, PER):
+        if ent.label_ == LOC:
+            ent = cut_place_cue(doc, ent, profile.place_cues)
+        if ent.label_ in (LOC, ORG, PER) and not before_state_word(doc, ent):
             city = gazetteer.resolve_city(
-                re.sub(r"['’]s$", "", ent.text), context, genitive=genitive
+                re.sub(r"['’]s$", "", ent.text), context, genitive=genitive, region=region
             )
             plausible = ent.label_ == LOC or (
                 city is not None
-                and city.population >= 100_000
+                and city.population >= rules.min_population
                 and len(ent) <= 2
                 and ent.text not in person_tails
                 and gazetteer.is_plain_name(ent.text, city)  # not "Google" (Topeka)
+                and (  # "Sale" the company, unless the sentence says place
+                    not is_common_word(ent.text, profile.code, rules.common_word_zipf)
+                    or bool(place_evidence(doc, ent.start, ent.end, profile.place_cues))
+                )
             )
             if city is not None and plausible:
                 relabeled.append(
@@ -77,17 +168,23 @@ def find_places(doc: Doc, min_population: int) -> Doc:
                 continue
         relabeled.append(ent)
     doc.ents = relabeled
+    # Countries of the cities found so far decide between namesakes ("Sale" beside Bath).
+    context |= {
+        gazetteer.cities_by_id()[int(e.kb_id_)].country_code
+        for e in relabeled
+        if e.label_ == CITY and e.kb_id_.isdigit()
+    }
     found: list[Span] = []
     for (start, end), code in countries.items():
         if not any(e.start < end and start < e.end for e in relabeled):
             span_text = doc[start:end].text
-            city = gazetteer.resolve_city(span_text, context, genitive=genitive)
+            city = gazetteer.resolve_city(span_text, context, genitive=genitive, region=region)
             if city is not None and code in gazetteer.CITY_STATES:
                 found.append(make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id)))
             else:
                 found.append(make_span(doc, start, end, COUNTRY, "gazetteer", code))
-    set_ents(doc, found, lambda old, new: False)
-    found = []
+    set_ents(doc, found, keep_existing)
+    candidates: list[tuple[int, int, gazetteer.City, str]] = []
     for start, end, text in ngrams:
         start_char = tok[start].idx
         end_char = start_char + len(text)
@@ -99,13 +196,90 @@ def find_places(doc: Doc, min_population: int) -> Doc:
             (start > 0 and not tok[start].is_sent_start and is_name_token(tok[start - 1]))
             or (end < len(doc) and is_name_token(tok[end]) and not tok[end].is_sent_start)
         )
-        city = None if inside_name else gazetteer.resolve_city(text, context, genitive=genitive)
+        if inside_name or (end - start == 1 and tok[start].is_stop):  # "Dabei", "Dort", "Man"
+            continue
+        city = gazetteer.resolve_city(text, context, genitive=genitive, region=region)
         if city is None:
             continue
-        after_preposition = start > 0 and tok[start - 1].lower_ in words(doc).place_prepositions
-        if not (gazetteer.is_plain_name(text, city) or city.population >= 1_000_000):
+        if not (
+            gazetteer.is_plain_name(text, city) or city.population >= rules.known_city_population
+        ):
             continue  # an odd alternate name ("SLM" for Jerusalem), not "Wien" or "Peking"
-        if city.population >= min_population or (after_preposition and city.population >= 15_000):
-            found.append(make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id)))
-    set_ents(doc, filter_spans(found), lambda old, new: False)
+        candidates.append((start, end, city, place_evidence(doc, start, end, profile.place_cues)))
+    found = accept_cities(doc, candidates, profile.code, rules)
+    set_ents(doc, filter_spans(found), keep_existing)
     return doc
+
+
+def accept_cities(
+    doc: Doc,
+    candidates: list[tuple[int, int, gazetteer.City, str]],
+    language: str,
+    rules: PlaceRules,
+) -> list[Span]:
+    """Gazetteer cities that the sentence supports: with evidence (or as an item of a list of
+    cities) from `evidence_min_population` on; without, only large cities whose name is no
+    common word of the language. List items are accepted from the known ones outwards."""
+    city_ends = {e.end for e in doc.ents if e.label_ == CITY}
+    city_starts = {e.start for e in doc.ents if e.label_ == CITY}
+    accepted: dict[tuple[int, int], gazetteer.City] = {}
+    changed = True
+    while changed:
+        changed = False
+        for start, end, city, evidence in candidates:
+            if (start, end) in accepted:
+                continue
+            before, after = list_neighbours(doc, start, end)
+            listed = before + 1 in city_ends or after in city_starts
+            text = doc[start:end].text
+            if evidence or listed:
+                ok = city.population >= rules.evidence_min_population
+            else:
+                ok = (
+                    city.population >= rules.known_city_population
+                    and gazetteer.name_key(text) not in gazetteer.AMBIGUOUS_NAMES
+                    and not is_common_word(text, language, rules.common_word_zipf)
+                )
+            if ok:
+                accepted[(start, end)] = city
+                city_ends.add(end)
+                city_starts.add(start)
+                changed = True
+    return [
+        make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id))
+        for (start, end), city in accepted.items()
+    ]
+
+
+#: Words after a place name that make it a state: "Washington state".
+STATE_WORDS = frozenset({"state", "staat", "province", "provinz", "county"})
+
+
+def before_state_word(doc: Doc, ent: Span) -> bool:
+    """Whether a state word follows the name: "Washington state" is no city."""
+    return ent.end < len(doc) and tokens_of(doc)[ent.end].lower_ in STATE_WORDS
+
+
+def cut_place_cue(doc: Doc, ent: Span, cues: frozenset[str]) -> Span:
+    """A model place that starts with a cue ("The City of Split", "Stadt Essen"), cut to the
+    name after it, which is what the gazetteer knows."""
+    tok = tokens_of(doc)
+    i = ent.start
+    words_seen = 0
+    while i < ent.end - 1 and words_seen < 3:
+        lower = tok[i].lower_
+        if lower in cues:
+            j = i + 1
+            if j < ent.end - 1 and tok[j].lower_ in {"of", "de", "von"}:
+                j += 1
+            return make_span(doc, j, ent.end, ent.label_, ent.id_ or "model")
+        if lower not in words(doc).determiners:
+            break
+        i += 1
+        words_seen += 1
+    return ent
+
+
+def keep_existing(old: Span, new: Span) -> bool:
+    """Overlap rule: an entity already there stays, the new span is dropped."""
+    return False
