@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -139,6 +141,22 @@ def fingerprint(language: str, config: Config) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
+class DottedName:
+    """Tokenizer match that keeps a dotted name whole ("Bosch.IO", "Nuvola.AI"), then asks the
+    language's own token_match."""
+
+    PATTERN = re.compile(r"[A-Z][\w-]*\.[A-Z][A-Za-z0-9]+")
+
+    def __init__(self, fallback: Callable[[str], Any] | None) -> None:
+        self.fallback = fallback
+
+    def __call__(self, text: str) -> Any:
+        match = self.PATTERN.fullmatch(text)
+        if match is None and self.fallback is not None:
+            return self.fallback(text)
+        return match
+
+
 def resolve_pipeline(
     language: str, candidates: list[str], places: dict[str, Any] | None = None
 ) -> tuple[Language, PipelineInfo]:
@@ -171,6 +189,7 @@ def resolve_pipeline(
     infixes = [*(nlp.Defaults.infixes or []), r"-{2,}"]
     tokenizer: Any = nlp.tokenizer
     tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    tokenizer.token_match = DottedName(tokenizer.token_match)
     for text, pieces in TOKEN_SPECIAL_CASES.items():
         tokenizer.add_special_case(text, [{ORTH: piece} for piece in pieces])
     for component in RULE_COMPONENTS:

@@ -60,6 +60,7 @@ class Words:
     org_connectors: frozenset[str]
     name_particles: frozenset[str]
     not_names: frozenset[str]
+    department_words: frozenset[str]
 
 
 @cache
@@ -81,6 +82,7 @@ def words_for(code: str) -> Words:
         org_connectors=lang.all_words("org_connectors"),
         name_particles=lang.all_words("name_particles"),
         not_names=lang.all_words("not_names"),
+        department_words=context("department_words"),
     )
 
 
@@ -144,7 +146,8 @@ def is_name_token(token: Token) -> bool:
         return True
     if len(text) > 1 and text.isupper():
         return False
-    return bool(text[:1].isupper() and re.fullmatch(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", text))
+    # "Bosch.IO" (a dotted name the tokenizer keeps whole) counts too.
+    return bool(text[:1].isupper() and re.fullmatch(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*", text))
 
 
 @lru_cache(maxsize=1)

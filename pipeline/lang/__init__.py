@@ -55,6 +55,9 @@ class Profile:
     place_prepositions: frozenset[str] = frozenset()
     #: Words that announce a place name before it ("Stadt Essen", "City of Split").
     place_cues: frozenset[str] = frozenset()
+    #: Words of portfolios and departments: a span made of them alone is no organization
+    #: ("Finance", "Digital Transformation", "Citizen Participation").
+    department_words: frozenset[str] = frozenset()
     #: Titles that may stand before a name inside a mention ("Mayor Tan").
     titles: frozenset[str] = frozenset()
     #: Every noun is capitalized (German): a capitalized neighbour says nothing about a name.

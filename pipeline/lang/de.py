@@ -102,6 +102,13 @@ PROFILE = Profile(
         """stadt städte gemeinde landeshauptstadt hauptstadt kreisstadt hansestadt großstadt
         metropole messestadt universitätsstadt hafenstadt bundesstadt""".split()
     ),
+    department_words=frozenset(
+        """finanzen finanz digitalisierung transformation personal vertrieb marketing einkauf
+        beschaffung kommunikation presse öffentlichkeitsarbeit umwelt klimaschutz mobilität
+        verkehr bildung kultur gesundheit soziales wirtschaft wirtschaftsförderung
+        stadtentwicklung bürgerbeteiligung recht sicherheit infrastruktur innovation strategie
+        forschung entwicklung netzbetrieb""".split()
+    ),
     titles=frozenset(
         """bürgermeister bürgermeisterin oberbürgermeister oberbürgermeisterin ministerin
         präsident präsidentin""".split()

@@ -72,6 +72,14 @@ PROFILE = Profile(
     place_cues=frozenset(
         {"city", "town", "village", "municipality", "capital", "borough", "cities"}
     ),
+    department_words=frozenset(
+        """finance finances transformation participation resources development sustainability
+        innovation strategy operations procurement communications communication marketing sales
+        engineering research planning transport transportation housing environment education
+        health culture mobility digital citizen citizens human legal security infrastructure
+        services service customer customers public affairs policy economy economic growth
+        climate energy technology data people regeneration skills employment""".split()
+    ),
     titles=frozenset(
         {"mayor", "president", "chairman", "chairwoman", "ceo", "minister", "governor"}
     ),

@@ -46,6 +46,11 @@ PROFILE = Profile(
     not_names=frozenset({"le", "la", "les", "mai", "juin", "juillet", "mars", "avril", "août"}),
     place_prepositions=frozenset({"à", "de", "depuis", "vers", "près", "en"}),
     place_cues=frozenset({"ville", "villes", "commune", "métropole", "capitale"}),
+    department_words=frozenset(
+        """finances transformation numérique innovation stratégie communication marketing
+        ressources humaines développement durable mobilité transports environnement culture
+        santé sécurité""".split()
+    ),
     titles=frozenset({"maire", "président", "présidente", "ministre"}),
     lone_person_endings=None,
     country_locale="fr",

@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline import gazetteer
-from pipeline.extract.labels import ORG, PER
+from pipeline.extract.labels import CITY, ORG, PER
 from pipeline.extract.spans import (
     contained,
     first_names,
@@ -23,7 +23,7 @@ from pipeline.extract.spans import (
     tokens_of,
     words,
 )
-from pipeline.lexicon import LEGAL_FORMS
+from pipeline.lexicon import LEGAL_FORM_TOKENS, LEGAL_FORMS
 
 #: Legal forms written before the name: "UAB Ledgerline", "SIA Baltic Grid".
 LEGAL_PREFIXES = {"UAB", "SIA", "AS", "OOO", "ZAO", "PT", "JSC"}
@@ -33,6 +33,17 @@ for _form in LEGAL_FORMS:
     LEGAL_FORMS_BY_FIRST.setdefault(_form[0].rstrip("."), []).append(
         tuple(part.rstrip(".") for part in _form)
     )
+#: Joiners of two names.
+COORDINATORS = frozenset({"and", "und", "et"})
+#: Units of power and energy (and their names), which the model takes for organizations.
+UNIT = re.compile(
+    r"(?:[kMGT]Wh?|[kMG]Wp|(?:Kilo|Mega|Giga|Tera)watt(?:stunden?|s|hours?)?|MWel|MWth)",
+    re.IGNORECASE,
+)
+#: Road numbers: "A61", "B 27", "M62", "A65 Kirkstall Road".
+ROAD = re.compile(r"[ABEM] ?\d{1,4}\b")
+#: Chemical formulas: "CO2", "NOx", "H2", "CH4".
+FORMULA = re.compile(r"(?:CO2|CO₂|NOx|NO2|N2O|CH4|H2|H2O|SO2|O3|PM10|PM2[.,]5)")
 #: An acronym introduced in parentheses: "CAICT", "DfT", "TU/e".
 ACRONYM = re.compile(r"(?=(?:.*[A-Z]){2})[A-Z][A-Za-z0-9&/.\-]{1,11}")
 
@@ -109,6 +120,8 @@ def find_organizations(doc: Doc) -> Doc:
         lambda old, new: (
             (contained(old, new) and old.label_ != PER)
             or (old.label_ == PER and old.id_ == "model" and old[0].lower_ not in first_names())
+            # "Robert Bosch GmbH": a person's name with a legal form is a company.
+            or (old.label_ == PER and contained(old, new) and ends_with_legal_form(new))
             # "… Trade Development Council Margaret Fong": the model ran on into a person.
             or (
                 old.label_ == ORG
@@ -135,4 +148,68 @@ def find_organizations(doc: Doc) -> Doc:
         found,
         lambda old, new: (old.label_ != PER or old.id_ == "model") and contained(old, new),
     )
+    split_coordinations(doc)
+    doc.ents = [e for e in doc.ents if e.label_ != ORG or not_an_organization(e) is None]
     return doc
+
+
+def ends_with_legal_form(span: Span) -> bool:
+    return span[-1].text.lower().rstrip(".") in LEGAL_FORM_TOKENS
+
+
+def looks_complete(span: Span) -> bool:
+    """An organization name that ends as one: a legal form or an institutional head."""
+    last = span[-1].lower_.rstrip(".")
+    return last in LEGAL_FORM_TOKENS or last.endswith(words(span.doc).org_heads)
+
+
+def split_coordinations(doc: Doc) -> None:
+    """Two names joined by "and"/"und" are two: "Leeds City Council and Siemens Mobility Ltd",
+    "Austin and Cisco Systems, Inc." (a city, then a company). Names with the joiner inside
+    ("Department for Energy Security and Net Zero", "Johnson & Johnson") stay whole: the
+    left part must end as a name does, or be a city, and the right part must be a name."""
+    ents: list[Span] = []
+    for ent in doc.ents:
+        parts = split_at_joiner(doc, ent) if ent.label_ == ORG else None
+        ents.extend(parts or [ent])
+    doc.ents = filter_spans(ents)
+
+
+def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:
+    for k in range(ent.start + 1, ent.end - 1):
+        if doc[k].lower_ not in COORDINATORS:
+            continue
+        left, right = doc[ent.start : k], doc[k + 1 : ent.end]
+        if not (is_name_token(right[0]) and (looks_complete(right) or len(right) >= 2)):
+            continue
+        if looks_complete(left):
+            label = ORG
+        elif len(left) <= 2 and gazetteer.resolve_city(left.text) is not None:
+            label = CITY
+        else:
+            continue
+        city = gazetteer.resolve_city(left.text) if label == CITY else None
+        key = str(city.geonames_id) if city is not None else ""
+        return [
+            make_span(doc, left.start, left.end, label, ent.id_ or "model", key),
+            make_span(doc, right.start, right.end, ORG, ent.id_ or "model"),
+        ]
+    return None
+
+
+def not_an_organization(ent: Span) -> str | None:
+    """Why a span is no organization, or None: a unit ("MW", "Megawatt"), a road number
+    ("A61"), a chemical formula ("CO2."), or department words alone ("Finance", "Digital
+    Transformation", "Citizen Participation")."""
+    text = ent.text.rstrip(".")
+    if UNIT.fullmatch(text):
+        return "unit"
+    if ROAD.match(text):
+        return "road"
+    if FORMULA.fullmatch(text):
+        return "formula"
+    department = words(ent.doc).department_words
+    content = [t.lower_ for t in ent if t.is_alpha and t.lower_ not in COORDINATORS]
+    if content and all(w in department for w in content) and not looks_complete(ent):
+        return "department"
+    return None

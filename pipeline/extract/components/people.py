@@ -7,6 +7,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
+from wordfreq import zipf_frequency
 
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
@@ -83,7 +84,7 @@ def find_people(doc: Doc) -> Doc:
             j, end = person_after(doc, ents, after_affiliation, names)
         if end > j and not any(is_role_token(t, w) for t in doc[j:end]):
             min_tokens = 1 if honorific or affiliation is None else 2
-            if end - j >= min_tokens:
+            if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, ents)):
                 found.append(make_span(doc, j, end, PER, "rule"))
                 if not honorific:
                     roles.append((role_start, i + 1, j, end, affiliation))
@@ -194,6 +195,26 @@ def find_people(doc: Doc) -> Doc:
         if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
     ]
     return doc
+
+
+#: Zipf frequency (wordfreq) from which a word after a role is a common word, not a name.
+COMMON_WORD_ZIPF = 4.5
+
+
+def named_like_a_person(doc: Doc, start: int, end: int, ents: list[Span]) -> bool:
+    """Whether the words after a role cue can be a person's name: a given name or an initial
+    among them, a person the model found there, or not all of them common words of the
+    article's language or English ("Executive Member", "Leiter Public Sector")."""
+    span = doc[start:end]
+    names = first_names()
+    if any(t.lower_ in names or (len(t) == 2 and t.text.endswith(".")) for t in span):
+        return True
+    if any(e.label_ == PER and e.start <= start and end <= e.end for e in ents):
+        return True
+    return not all(
+        max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en")) >= COMMON_WORD_ZIPF
+        for t in span
+    )
 
 
 PERSON_STOP_WORDS = {
