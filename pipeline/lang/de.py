@@ -57,6 +57,7 @@ PROFILE = Profile(
         "botschafterin",
         "botschafter",
         "managerin",
+        "manager",
         "rektorin",
         "rektor",
         "kanzlerin",
@@ -91,6 +92,11 @@ PROFILE = Profile(
         "allianz",
         "verwaltung",
         "komitee",
+        "klinikum",
+        "klinik",
+        "krankenhaus",
+        "schule",
+        "telekom",
     ),
     org_connectors=frozenset({"für", "der", "des", "und", "zur", "zum"}),
     name_particles=frozenset({"von", "der", "den", "zu"}),
@@ -118,6 +124,8 @@ PROFILE = Profile(
     first_name_rule=True,
     # The model takes inflected nouns and adjectives for names: "Entwürfe", "Neuen Mitte".
     inflection_endings=("es", "er", "en", "e"),
-    lone_person_endings=("en", "e"),
+    # Press releases introduce people by full name: a lone word only the model calls a person
+    # is an inflected noun ("Entwürfe") or a product ("Grok").
+    lone_person_endings=None,
     country_locale="de",
 )

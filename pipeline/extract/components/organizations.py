@@ -149,8 +149,25 @@ def find_organizations(doc: Doc) -> Doc:
         lambda old, new: (old.label_ != PER or old.id_ == "model") and contained(old, new),
     )
     split_coordinations(doc)
-    doc.ents = [e for e in doc.ents if e.label_ != ORG or not_an_organization(e) is None]
+    doc.ents = [
+        without_trailing_place(e) if e.label_ == ORG else e
+        for e in doc.ents
+        if e.label_ != ORG or not_an_organization(e) is None
+    ]
     return doc
+
+
+def without_trailing_place(ent: Span) -> Span:
+    """"Royal Jubilee Hospital in Victoria" is the hospital, then its city: an organization
+    name ends before "in" and a city name that ends it."""
+    doc = ent.doc
+    for k in range(ent.end - 2, ent.start, -1):
+        if doc[k].lower_ in {"in", "im"} and k + 1 < ent.end:
+            rest = doc[k + 1 : ent.end]
+            if len(rest) <= 3 and gazetteer.resolve_city(rest.text) is not None:
+                return make_span(doc, ent.start, k, ORG, ent.id_ or "model", ent.kb_id_)
+            break
+    return ent
 
 
 def ends_with_legal_form(span: Span) -> bool:

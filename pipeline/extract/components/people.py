@@ -13,6 +13,7 @@ from pipeline import gazetteer
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
 from pipeline.extract.spans import (
     RoleMatch,
+    Words,
     contained,
     first_names,
     is_name_token,
@@ -37,9 +38,10 @@ def find_people(doc: Doc) -> Doc:
     ents = list(doc.ents)
     by_start = {e.start: e for e in ents}
     people_by_end = {e.end: e for e in ents if e.label_ == PER}
+    phrase_end = 0
     for i, token in enumerate(tok):
         honorific = token.lower_ in w.honorifics
-        if not (honorific or is_role_token(token, w)):
+        if i < phrase_end or not (honorific or is_role_token(token, w)):
             continue
         role_start = i
         while role_start > 0 and (
@@ -51,7 +53,16 @@ def find_people(doc: Doc) -> Doc:
             )
         ):
             role_start -= 1
-        j = i + 1
+        role_end = i + 1 if honorific else role_phrase_end(doc, i, w)
+        phrase_end = role_end
+        if (
+            not honorific
+            and role_start > 1
+            and tok[role_start - 1].text == ","
+            and (role_start - 1) in people_by_end
+        ):
+            continue  # "Felix Hartung, Leiter Public Sector beim Bitkom": the apposition rule
+        j = role_end
         affiliation: Span | None = None
         if j < len(doc) and tok[j].lower_ in w.affiliation_words and not honorific:
             k = j + 1
@@ -87,7 +98,7 @@ def find_people(doc: Doc) -> Doc:
             if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, ents)):
                 found.append(make_span(doc, j, end, PER, "rule"))
                 if not honorific:
-                    roles.append((role_start, i + 1, j, end, affiliation))
+                    roles.append((role_start, role_end, j, end, affiliation))
     # Apposition: "Margaret Fong, Geschäftsführerin des …", "Jules Radich, mayor of Dunedin".
     attributed = {role_end - 1 for _, role_end, _, _, _ in roles}
     for i, token in enumerate(tok):
@@ -125,13 +136,14 @@ def find_people(doc: Doc) -> Doc:
         if person is None:
             continue
         affiliation = None
-        a = k + 1
+        role_end = role_phrase_end(doc, k, w)
+        a = role_end
         if a < len(doc) and tok[a].lower_ in w.affiliation_words:
             a += 1
             if a < len(doc) and tok[a].lower_ in w.determiners:
                 a += 1
             affiliation = by_start.get(a)
-        roles.append((role_start, k + 1, person.start, person.end, affiliation))
+        roles.append((role_start, role_end, person.start, person.end, affiliation))
     # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
     for ent in doc.ents:
         if ent.label_ != ORG or ent.id_ != "model":
@@ -157,6 +169,7 @@ def find_people(doc: Doc) -> Doc:
             token.lower_ not in names
             or not is_name_token(token)
             or token.is_stop
+            or zipf_frequency(token.lower_, doc.lang_) >= FIRST_NAME_COMMON_ZIPF  # "Alter Hafen"
             or token.lower_ in ENGLISH_STOP_WORDS  # English phrases in German text: "One Belt"
         ):
             continue
@@ -197,6 +210,36 @@ def find_people(doc: Doc) -> Doc:
     return doc
 
 
+def role_phrase_end(doc: Doc, k: int, w: Words) -> int:
+    """End of the role phrase whose role word is token k, as written: "chief technology
+    officer", "Leiter Public Sector" (capitalized words count only when an affiliation word
+    follows them: "… beim Bitkom"), never into a given name."""
+    tok = tokens_of(doc)
+    names = first_names()
+    end = j = k + 1
+    capitalized = False  # inside a run of capitalized words, kept only if affiliated
+    while j < len(doc) and j - k <= 5:
+        t = tok[j]
+        if t.lower_ in w.affiliation_words or t.is_punct or t.lower_ in names:
+            break
+        if not (t.is_alpha or "-" in t.text):
+            break
+        j += 1
+        if t.lower_ in w.role_words or t.lower_ in w.role_modifiers:
+            end = j
+        elif t.is_lower:
+            if capitalized:
+                break
+            end = j
+        else:
+            capitalized = True
+            if j < len(doc) and tok[j].lower_ in w.affiliation_words:
+                end = j
+    return end
+
+
+#: Zipf frequency from which a given name is more often a word of the language ("Alter").
+FIRST_NAME_COMMON_ZIPF = 5.0
 #: Zipf frequency (wordfreq) from which a word after a role is a common word, not a name.
 COMMON_WORD_ZIPF = 4.5
 
