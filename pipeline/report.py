@@ -395,6 +395,12 @@ def language_color_key(language: str) -> str:
     return language if language in COLORS["language"] else OTHER_LANGUAGE
 
 
+def tint(color: str, white: float = 0.85) -> str:
+    """`color` (#rrggbb) mixed with `white` parts of white: the light end of its scale."""
+    channels = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in channels)
+
+
 def _color_scale(meaning: str, values: Iterable[str]) -> alt.Scale:
     """A categorical scale that gives each value its colour from COLORS[meaning]."""
     domain = [v for v in COLORS[meaning] if v in set(values)]
@@ -474,18 +480,21 @@ def _count_chart(
     return sized
 
 
-def _keep_largest(counts: pd.DataFrame, category: str, most: int) -> pd.DataFrame:
-    """Counts of the `most` largest categories; the others summed into one 'other (N)' bar."""
+def _keep_largest(counts: pd.DataFrame, category: str, most: int) -> tuple[pd.DataFrame, list[str]]:
+    """Counts of the `most` largest categories, the others summed into one 'other (N)' bar,
+    and the bar order (largest first, 'other' last)."""
     totals = counts.groupby(category)["n"].sum().reset_index()
     totals = totals.sort_values(["n", category], ascending=[False, True])
+    order = [str(c) for c in totals[category]]
     if len(totals) <= most:
-        return counts
-    rest = set(totals[category].iloc[most:])
+        return counts, order
+    rest = set(order[most:])
     label = f"other ({len(rest)})"
     folded = counts.assign(
         **{category: counts[category].where(~counts[category].isin(rest), label)}
     )
-    return folded.groupby([c for c in counts.columns if c != "n"], as_index=False)["n"].sum()
+    folded = folded.groupby([c for c in counts.columns if c != "n"], as_index=False)["n"].sum()
+    return folded, [*order[:most], label]
 
 
 def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -513,24 +522,16 @@ def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, 
     specs["chart-languages"] = _spec(
         _count_chart(by_language, "language", "Articles by language", color="status")
     )
+    by_folder, order = _keep_largest(counts("folder", "language"), "folder", OVERVIEW_BARS)
     specs["chart-folders"] = _spec(
-        _count_chart(
-            _keep_largest(counts("folder", "language"), "folder", OVERVIEW_BARS),
-            "folder",
-            "Articles by source folder",
-            color="language",
-        )
+        _count_chart(by_folder, "folder", "Articles by source folder", color="language", sort=order)
     )
     sites = frame[frame["site"] != ""]
     if not sites.empty:
         by_site = sites.groupby(["site", "language"]).size().rename("n").reset_index()
+        by_site, order = _keep_largest(by_site, "site", OVERVIEW_BARS)
         specs["chart-sites"] = _spec(
-            _count_chart(
-                _keep_largest(by_site, "site", OVERVIEW_BARS),
-                "site",
-                "Articles by site name",
-                color="language",
-            )
+            _count_chart(by_site, "site", "Articles by site name", color="language", sort=order)
         )
     months = sorted(m for m in frame["month"].unique() if m != NO_DATE)
     if (frame["month"] == NO_DATE).any():
@@ -815,7 +816,7 @@ def trend_spec(
                 color=alt.Color(
                     "n_mentions:Q",
                     title="mentions",
-                    scale=alt.Scale(range=["#f3f4f6", color], zero=True),
+                    scale=alt.Scale(range=[tint(color), color], zero=True, interpolate="lab"),
                     legend=alt.Legend(format="d", gradientLength=80),
                 ),
                 tooltip=[
@@ -1363,7 +1364,8 @@ def _sentences(
     ).dropna(subset=["a"])
     keep = {(e, a) for e, listed in entity_articles.items() for a in listed[:SENTENCES_PER_ENTITY]}
     rows = rows.astype({"a": int})
-    rows = rows[[(e, a) in keep for e, a in zip(rows["e"], rows["a"], strict=True)]]
+    wanted_pairs = [(e, a) in keep for e, a in zip(rows["e"], rows["a"], strict=True)]
+    rows = rows[pd.Series(wanted_pairs, index=rows.index, dtype=bool)]
     rows = rows.sort_values(["e", "a", "_start", "text"], kind="stable").drop_duplicates(["e", "a"])
     result: dict[int, list[list[Any]]] = {}
     for e, a, text, sentence in zip(
@@ -1763,7 +1765,9 @@ def write_report(output: Path, *, delimiter: str = ",", bom: bool = False) -> Pa
         mark_failed(output, str(exc))
         raise ReportError(str(exc)) from exc
     except Exception as exc:
-        # must leave no stale report behind and end as a ReportError (one line, exit code).
+        # The step's boundary: whatever breaks the build (a bug, a table of an unexpected
+        # shape) must leave no stale report behind and end as a ReportError (one line, exit
+        # code), not a traceback.
         reason = f"the report could not be built: {type(exc).__name__}: {exc}"
         mark_failed(output, reason)
         raise ReportError(reason) from exc
