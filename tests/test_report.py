@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import re
 import shutil
@@ -114,7 +115,7 @@ def test_workbook_numbers_stay_numbers_and_ids_stay_text(reported: Path) -> None
 def readme_columns() -> dict[str, dict[str, str | None]]:
     """README's column dictionary: table -> column -> type (None where the README gives none)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Column dictionary", 1)[1].split("\n### ", 1)[0]
+    section = text.split("### Column dictionary", 1)[1].split("\n### ", 1)[0].split("\n## ")[0]
     documented: dict[str, dict[str, str | None]] = {}
     for block in re.split(r"\n(?=\*\*[a-z_]+\.csv\*\*)", section):
         match = re.match(r"\*\*([a-z_]+)\.csv\*\*", block)
@@ -143,6 +144,42 @@ def test_shipped_dictionary_matches_the_readme() -> None:
             assert entry is not None, f"{table}.{column} missing from data_dictionary.json"
             if kind is not None:
                 assert entry["type"] == kind, (table, column)
+
+
+def readme_recipes() -> list[str]:
+    """The Python blocks of the README's recipes section, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Recipes", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_readme_recipes_run_on_a_real_output(
+    corpus_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_run(corpus_output, tmp_path / "outputs")
+    monkeypatch.chdir(tmp_path)
+    recipes = readme_recipes()
+    assert len(recipes) >= 4
+    namespace: dict[str, Any] = {}
+    ran = 0
+    for code in recipes:
+        if "import duckdb" in code and importlib.util.find_spec("duckdb") is None:
+            continue  # DuckDB is not a dependency of the project
+        exec(compile(code, "README.md", "exec"), namespace)
+        ran += 1
+    assert ran >= 3
+    top3, people, pairs = namespace["top3"], namespace["people"], namespace["person_org"]
+    assert {"person", "organization", "city", "technology"} <= set(top3["entity_type"])
+    assert (top3.groupby(["entity_type", "month"]).size() <= 3).all()
+    copenhagen = top3[(top3["name"] == "Copenhagen")]
+    assert len(copenhagen) >= 1
+    roles = read_csv(corpus_output / "roles.csv")
+    assert len(people) == len(roles)
+    assert people["organization"].notna().sum() >= 5  # stated affiliations, canonical names
+    assert len(pairs) > 0 and pairs["n_articles"].is_monotonic_decreasing
+    assert {"person", "organization"} == set(namespace["pairs"].loc[pairs.index, "type_a"]) | set(
+        namespace["pairs"].loc[pairs.index, "type_b"]
+    )
 
 
 def test_workbook_data_dictionary_describes_every_column(reported: Path) -> None:
