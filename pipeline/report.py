@@ -1052,7 +1052,7 @@ def map_spec(cities: pd.DataFrame, topology: dict[str, Any]) -> dict[str, Any]:
                     title="articles",
                     scale=alt.Scale(range=[30, 900], zero=False),
                     legend=alt.Legend(
-                        orient="bottom-left", values=legend_values(cities["n_articles"]), format="d"
+                        orient="right", values=legend_values(cities["n_articles"]), format="d"
                     ),
                 ),
                 tooltip=[
