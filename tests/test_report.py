@@ -323,7 +323,7 @@ def test_top_lists_break_ties_by_mentions_for_every_language_and_period(reported
     frame, periods, languages = report.top_frame(links)
     assert languages == ["all", "de", "en"]
     keys = [p.key for p in periods]
-    assert keys[:2] == ["all", "2025"] and "2025-Q2" in keys
+    assert keys[:2] == ["all", "2025"] and "2025-Q3" in keys
     mine = counted_links(reported)
     for period in keys:
         for language in languages:
@@ -664,8 +664,8 @@ def test_report_renders_offline_in_chromium(reported: Path, tmp_path: Path) -> N
         page.select_option("#chart-top select >> nth=0", "de")
         assert expected("de") != expected() and same_names(shown_top(), expected("de"))
         page.select_option("#chart-top select >> nth=0", "all")
-        page.select_option("#chart-top select >> nth=1", "2025-Q2")
-        quarter = expected("all", "2025-Q2")
+        page.select_option("#chart-top select >> nth=1", "2025-Q3")
+        quarter = expected("all", "2025-Q3")
         assert 0 < len(quarter) < len(expected())
         assert same_names(shown_top(), quarter)
         assert count(page, "#chart-top .mark-rect.role-mark path") == len(quarter)
