@@ -750,3 +750,33 @@ def test_report_of_20000_articles_renders_in_chromium(big_report: Path, tmp_path
         browser.close()
     assert problems == []
     assert_blank_free(shot)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_hostile_text_stays_text_in_the_browser(corpus_output: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    folder = copy_run(corpus_output, tmp_path / "run")
+    hostile = '<img src=x onerror="window.pwned=1"></script><script>window.pwned=2</script>'
+    articles = read_csv(folder / "articles.csv")
+    articles.loc[0, "title"] = "Title " + hostile
+    articles.to_csv(folder / "articles.csv", index=False)
+    entities = read_csv(folder / "entities.csv")
+    city = entities.index[entities["name"] == "Copenhagen"][0]
+    entities.loc[city, "name"] = "Copenhagen " + hostile
+    entities.loc[city, "aliases"] = entities.loc[city, "aliases"] + "|" + hostile
+    entities.to_csv(folder / "entities.csv", index=False)
+    report.write_report(folder)
+    with sync_playwright() as playwright:
+        browser, page, problems = open_report(playwright, folder, tmp_path / "profile")
+        page.fill("#article-search", "onerror")
+        assert count(page, "#article-rows tr") >= 1
+        assert hostile in page.inner_text("#article-rows")
+        page.fill("#entity-search", "onerror")
+        assert page.inner_text("#entity-count").startswith("1 of ")
+        page.locator("#entity-list details").first.click()
+        assert hostile in page.inner_text("#entity-list")
+        assert page.evaluate("window.pwned") is None
+        assert count(page, "img") == 0
+        browser.close()
+    assert problems == []
