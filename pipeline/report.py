@@ -596,15 +596,18 @@ def rank_entities(links: pd.DataFrame) -> pd.DataFrame:
 
     Most articles first; ties go to more mentions, then to the name, then to the id.
     """
-    totals = links.groupby(["entity_type", "entity_id", "name"], as_index=False).agg(
+    totals = links.groupby("entity_id", sort=False, observed=True).agg(
         n_articles=("article_id", "size"), n_mentions=("n_mentions", "sum")
     )
+    names = links.drop_duplicates("entity_id").set_index("entity_id")[["entity_type", "name"]]
+    totals = totals.join(names).reset_index()
     totals = totals.sort_values(
         ["entity_type", "n_articles", "n_mentions", "name", "entity_id"],
         ascending=[True, False, False, True, True],
     )
-    totals["rank"] = totals.groupby("entity_type").cumcount() + 1
-    return totals.reset_index(drop=True)
+    totals["rank"] = totals.groupby("entity_type", observed=True).cumcount() + 1
+    columns = ["entity_type", "entity_id", "name", "n_articles", "n_mentions", "rank"]
+    return totals[columns].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -655,9 +658,10 @@ def top_frame(links: pd.DataFrame) -> tuple[pd.DataFrame, list[Period], list[str
     budget = max(1, MAX_CHART_ROWS // (per_choice * len(languages)))
     links = links[links["entity_type"].isin(TOP_TYPES)]
     periods = chart_periods(links["month"], budget)
+    quarters = {m: _quarter(m) for m in links["month"].unique() if m}
     dated = links.assign(
         year=links["month"].str[:4],
-        quarter=links["month"].map(lambda m: _quarter(m) if m else ""),
+        quarter=links["month"].map(quarters).fillna(""),
     )
     parts = []
     for period in periods:
