@@ -50,6 +50,7 @@ from pipeline.errors import (
     NotFoundError,
     OutputError,
     PipelineError,
+    ReportError,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ EXIT_CODES: tuple[tuple[type[PipelineError], int, str], ...] = (
     (LockedError, EXIT_LOCKED, "error: "),
     (InputError, EXIT_INPUT, "error: "),
     (OutputError, EXIT_OUTPUT, "error: "),
+    (ReportError, EXIT_REPORT, "error: report not built: "),
     (PipelineError, EXIT_BUG, "error: "),
 )
 

@@ -32,3 +32,10 @@ class DocumentError(Exception):
 
 class LockedError(PipelineError):
     """Another run holds the output folder (exit code 5); `--wait` waits for it instead."""
+
+
+class ReportError(PipelineError):
+    """The report could not be built from the tables of the output folder.
+
+    report.html then holds a page that says so (or is gone), never the previous run's report.
+    """

@@ -25,7 +25,6 @@ Same tables in, same bytes out: no timestamps, no absolute paths, seeded layout.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import html as html_lib
@@ -51,7 +50,7 @@ import vl_convert
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.errors import InputError, OutputError, PipelineError
+from pipeline.errors import InputError, OutputError, PipelineError, ReportError
 from pipeline.io import FORMULA_PREFIXES, neutralize_cell, write_atomic
 
 log = logging.getLogger(__name__)
@@ -208,13 +207,6 @@ GLOBALS_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vega
 _INTEGER = re.compile(r"-?(0|[1-9]\d{0,14})")
 _NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d+)?([eE][-+]?\d+)?")
 _ARTICLE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-
-
-class ReportError(PipelineError):
-    """The report could not be built from the tables of the output folder.
-
-    report.html then holds a page that says so (or is gone), never the previous run's report.
-    """
 
 
 # --------------------------------------------------------------------------- reading
@@ -1814,51 +1806,14 @@ def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, P
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.report OUTPUT`: exit 0 written, 4 not writable, 5 report failed."""
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.report",
-        description="Write report.html (offline, interactive) and tables.xlsx from the CSV "
-        "tables of a run.",
-    )
-    parser.add_argument("output", type=Path, help="output folder of `python -m pipeline run`")
-    parser.add_argument(
-        "--csv-delimiter",
-        choices=[",", ";", "\t"],
-        default=None,
-        help="delimiter of the CSV tables (default: as recorded in run.json, else ',')",
-    )
-    parser.add_argument(
-        "--csv-bom",
-        action="store_const",
-        const=True,
-        default=None,
-        help="the CSV tables start with a byte-order mark (default: as recorded in run.json)",
-    )
-    parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    recorded_delimiter, recorded_bom = csv_settings(args.output)
-    delimiter = args.csv_delimiter or recorded_delimiter
-    bom = recorded_bom if args.csv_bom is None else args.csv_bom
-    try:
-        written = run(args.output, delimiter=delimiter, bom=bom)
-    except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return REPORT_FAILED
-    except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 4
-    for path in written.values():
-        print(path)
-    return 0
+    """`python -m pipeline.report OUTPUT`, kept for old scripts: `pipeline report` is the
+    command line (and maps errors to exit codes)."""
+    from pipeline import cli
 
-
-#: Exit code of a failed report step (suggested for the CLI's mapping of ReportError).
-REPORT_FAILED = 5
+    args = list(sys.argv[1:] if argv is None else argv)
+    output = [a for a in args if not a.startswith("-")][:1]
+    options = [a for a in args if a not in output]
+    return cli.main(["report", *(["--output", *output] if output else []), *options])
 
 
 if __name__ == "__main__":

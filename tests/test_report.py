@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from synthetic_output import write_synthetic_output
 
 from pipeline import report
-from pipeline.report import ReportError
+from pipeline.errors import ReportError
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
