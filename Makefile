@@ -13,7 +13,6 @@ PYTHON := $(VENV)/bin/python
 GERMAN_NER_DATA ?= ../shared/data/german-ner
 DE_BUILD ?= training/build
 DE_MODEL ?= pipeline/models/de_ner
-DE_PRETRAIN_EPOCHS ?= 13
 BENCH_ARGS ?=
 # Options of `python -m pipeline run` for `make run`, e.g. ARGS="--csv-bom --language de".
 ARGS ?=
@@ -63,13 +62,12 @@ eval: | $(VENV)/.installed ## Score a run over corpus/ against tests/gold (fails
 $(DE_BUILD)/corpus/test.spacy: training/convert_de.py | $(VENV)/.installed
 	$(PYTHON) training/convert_de.py --data $(GERMAN_NER_DATA) --out $(DE_BUILD)/corpus
 
-train-de: $(DE_BUILD)/corpus/test.spacy ## Train the German model from GERMAN_NER_DATA into pipeline/models/de_ner (~30 min)
-	rm -rf $(DE_BUILD)/pretrain $(DE_BUILD)/model
-	OMP_NUM_THREADS=1 $(PYTHON) -m spacy pretrain training/config_de.cfg $(DE_BUILD)/pretrain \
-		--paths.raw_text $(DE_BUILD)/corpus/raw_train.jsonl --pretraining.max_epochs $(DE_PRETRAIN_EPOCHS)
+train-de: $(DE_BUILD)/corpus/test.spacy ## Train the German model from GERMAN_NER_DATA into pipeline/models/de_ner (1-2 h on 2 cores)
+	$(PYTHON) training/vectors_de.py --raw $(DE_BUILD)/corpus/raw_train.jsonl --out $(DE_BUILD)/vectors
+	rm -rf $(DE_BUILD)/model
 	OMP_NUM_THREADS=1 $(PYTHON) -m spacy train training/config_de.cfg --output $(DE_BUILD)/model \
 		--paths.train $(DE_BUILD)/corpus/train.spacy --paths.dev $(DE_BUILD)/corpus/dev.spacy \
-		--paths.init_tok2vec $(DE_BUILD)/pretrain/model-last.bin
+		--paths.vectors $(DE_BUILD)/vectors/de_press
 	$(PYTHON) training/package_de.py --src $(DE_BUILD)/model/model-best --dst $(DE_MODEL)
 	$(PYTHON) training/evaluate_de.py --model $(DE_MODEL) --corpus $(DE_BUILD)/corpus \
 		--json $(DE_MODEL)/scores.json --md $(DE_BUILD)/scores_de.md

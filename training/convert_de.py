@@ -1,26 +1,34 @@
 #!/usr/bin/env python
-"""Convert GermEval 2014 + DFKI SmartData v1 into spaCy DocBin corpora.
+"""Convert the German NER corpora in ../shared/data/german-ner into spaCy DocBin corpora.
 
 Labels: PER, ORG, LOC, MISC.
-  GermEval 2014: B-/I-PER, ORG, LOC, OTH->MISC; *deriv and *part tags -> O
-                 (outer tag column only).
+  GermEval 2014: B-/I-PER, ORG, LOC, OTH->MISC; *deriv and *part tags -> O (outer column).
   SmartData v1:  person -> PER; organization, organization-company -> ORG;
-                 location, location-* -> LOC; every other type -> O.
-                 Spans are trimmed of edge whitespace/punctuation and snapped to
-                 spaCy "de" token boundaries; unalignable spans (mostly parts of
-                 compounds such as "E-Plus-Übernahme") and overlaps are dropped.
-                 Harmonised with GermEval (unless --no-harmonize): derived
-                 adjectives ("deutschen"), spans starting with an article or
-                 "beiden"/"stadtauswärts", and a few generic nouns ("Polizei") -> O.
+                 location, location-* -> LOC; every other type -> O. Spans are trimmed
+                 and snapped to spaCy "de" token boundaries; harmonised with GermEval
+                 (unless --no-harmonize): derived adjectives, spans starting with an
+                 article, generic nouns -> O.
+  MobIE v1:      person -> PER; organization* -> ORG; location, location-city,
+                 location-street, location-stop -> LOC; the rest (routes, dates,
+                 triggers...) -> O.
+  LER (legal):   PER, RR, AN -> PER; ORG, UN, INN, GRT, MRK -> ORG; LD, ST, STR, LDS -> LOC;
+                 laws, citations, literature -> O. Sampled: --ler-sentences sentences that
+                 hold an entity of ours plus a quarter as many without (most hold none).
+  UNER German PUD: PER, ORG, LOC; written as uner_test.spacy only (evaluation only, never
+                 trained on).
 
-Split: per corpus, documents (GermEval: sentences grouped by their "#" source
-line URL; SmartData: one JSON document, identical texts deduplicated) are
-shuffled with random.Random(13) and cut 80/10/10 into train/dev/test.
+Splits (official where the corpus has them):
+  GermEval: train = NER-de-train (all 24,000 sentences), dev = NER-de-dev (official),
+            test = NER-de-test-part1.
+  SmartData: the v1 train file cut 90/10 into train/dev by document (random.Random(13)),
+            test = the v1 test file.
+  MobIE: its train/dev/test files.  LER: the sample cut 80/10/10 (random.Random(13)).
 
 Writes to --out:
-  germeval_{train,dev,test}.spacy  smartdata_{train,dev,test}.spacy
-  {train,dev,test}.spacy           (both corpora mixed)
-  raw_train.jsonl                  ({"text": ...} of the train docs, for spacy pretrain)
+  {germeval,smartdata,mobie,ler}_{train,dev,test}.spacy, uner_test.spacy
+  {train,dev,test}.spacy           (the corpora mixed)
+  raw_train.jsonl                  ({"text": ...}: every train text plus the LER sentences
+                                    outside the sample's dev/test, for spacy pretrain / floret)
   stats.json                       (counts, dropped spans)
 
 Run from the repo root:
@@ -44,8 +52,27 @@ SEED = 13
 SPLIT = (0.8, 0.1, 0.1)
 LABELS = ("PER", "ORG", "LOC", "MISC")
 
-GERMEVAL_FILES = ("germeval2014/NER-de-dev.tsv", "germeval2014/NER-de-test-part1.tsv")
-SMARTDATA_FILES = ("smartdata/v1_20180119_train.json.gz", "smartdata/v1_20180119_test.json.gz")
+GERMEVAL_FILES = {
+    "train": "germeval2014/NER-de-train.iob2.gz",
+    "dev": "germeval2014/NER-de-dev.tsv",
+    "test": "germeval2014/NER-de-test-part1.tsv",
+}
+SMARTDATA_FILES = {
+    "train": "smartdata/v1_20180119_train.json.gz",
+    "test": "smartdata/v1_20180119_test.json.gz",
+}
+MOBIE_FILES = {part: f"mobie/{part}.conll2003.gz" for part in ("train", "dev", "test")}
+LER_FILES = tuple(
+    f"ler/{court}.conll.gz" for court in ("bag", "bfh", "bgh", "bpatg", "bsg", "bverfg", "bverwg")
+)
+UNER_FILE = "uner-pud/de_pud-ud-test.iob2.gz"
+LER_MAP = {
+    **dict.fromkeys(("PER", "RR", "AN"), "PER"),
+    **dict.fromkeys(("ORG", "UN", "INN", "GRT", "MRK"), "ORG"),
+    **dict.fromkeys(("LD", "ST", "STR", "LDS"), "LOC"),
+}
+MOBIE_LOC = {"location", "location-city", "location-street", "location-stop"}
+UNER_MAP = {"PER": "PER", "ORG": "ORG", "LOC": "LOC"}
 
 GERMEVAL_MAP = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "OTH": "MISC"}
 
@@ -127,30 +154,51 @@ def unwrap(v):
     return v or []
 
 
-# ---------------------------------------------------------------- GermEval
-def read_germeval(path):
-    """Yield (source, tokens, bio_tags) per sentence."""
-    source, toks, tags = None, [], []
-    with Path(path).open(encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.startswith("#"):
-                parts = line.split("\t")
-                source = parts[1].strip() if len(parts) > 1 else line
+# ---------------------------------------------------------------- column formats
+def read_columns(path, tok_col, tag_col):
+    """Yield (document_key, tokens, tags) per sentence of a CoNLL-like file.
+
+    Sentences end at blank lines; `#` comment lines and `-DOCSTART-` lines are skipped
+    (a `-DOCSTART-` line starts a new document key, so MobIE sentences stay grouped).
+    """
+    opener = gzip.open if str(path).endswith(".gz") else open
+    doc_key, toks, tags, n = 0, [], [], 0
+    with opener(path, "rt", encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\r\n")
+            if line.startswith("-DOCSTART-"):
+                doc_key += 1
                 continue
-            if not line.strip():
+            if line.startswith("#") and not toks and "\t" not in line[:3]:
+                continue
+            cols = line.split("\t") if "\t" in line else line.split(" ")
+            if not line.strip() or len(cols) <= max(tok_col, tag_col):
                 if toks:
-                    yield source, toks, tags
+                    n += 1
+                    yield (doc_key, n), toks, tags
                 toks, tags = [], []
                 continue
-            cols = line.split("\t")
-            toks.append(cols[1])
-            tags.append(cols[2])
+            toks.append(cols[tok_col])
+            tags.append(cols[tag_col])
     if toks:
-        yield source, toks, tags
+        yield (doc_key, n + 1), toks, tags
 
 
-def germeval_doc(vocab, toks, tags):
+def germeval_label(typ):
+    return GERMEVAL_MAP.get(typ)  # *deriv / *part -> None -> O
+
+
+def mobie_label(typ):
+    if typ == "person":
+        return "PER"
+    if typ.startswith("organization"):
+        return "ORG"
+    return "LOC" if typ in MOBIE_LOC else None
+
+
+def bio_doc(vocab, toks, tags, label_of):
+    """A Doc from tokens and BIO tags; `label_of` maps a tag's type to PER/ORG/LOC/MISC or None."""
+    toks = [t[1:] if t.startswith("#") and len(t) > 1 else t for t in toks]  # MobIE hashtags
     spaces = []
     for i, t in enumerate(toks):
         nxt = toks[i + 1] if i + 1 < len(toks) else None
@@ -160,7 +208,7 @@ def germeval_doc(vocab, toks, tags):
     ents, start, label = [], None, None
     for i, tag in enumerate([*tags, "O"]):
         prefix, _, typ = tag.partition("-")
-        lab = GERMEVAL_MAP.get(typ)  # *deriv / *part -> None -> O
+        lab = label_of(typ)
         if prefix == "I" and lab is not None and label == lab:
             continue
         if start is not None:
@@ -175,11 +223,45 @@ def germeval_doc(vocab, toks, tags):
 
 
 def load_germeval(data, vocab):
-    groups = OrderedDict()  # source -> list of docs
-    for rel in GERMEVAL_FILES:
-        for source, toks, tags in read_germeval(data / rel):
-            groups.setdefault(source, []).append(germeval_doc(vocab, toks, tags))
-    return list(groups.values()), Counter()
+    cols = {"train": (0, 1), "dev": (1, 2), "test": (1, 2)}
+    return {
+        part: [
+            bio_doc(vocab, toks, tags, germeval_label)
+            for _, toks, tags in read_columns(data / rel, *cols[part])
+        ]
+        for part, rel in GERMEVAL_FILES.items()
+    }, Counter()
+
+
+def load_mobie(data, vocab):
+    return {
+        part: [
+            bio_doc(vocab, toks, tags, mobie_label)
+            for _, toks, tags in read_columns(data / rel, 0, 3)
+        ]
+        for part, rel in MOBIE_FILES.items()
+    }, Counter()
+
+
+def load_ler(data, vocab, n_sentences):
+    """A seeded sample of LER sentences: n with an entity of ours, n/4 without; plus the rest."""
+    with_ents, without = [], []
+    for rel in LER_FILES:
+        for _, toks, tags in read_columns(data / rel, 0, 1):
+            doc = bio_doc(vocab, toks, tags, LER_MAP.get)
+            (with_ents if doc.ents else without).append([doc])
+    rng = random.Random(SEED)
+    rng.shuffle(with_ents)
+    rng.shuffle(without)
+    sample = with_ents[:n_sentences] + without[: n_sentences // 4]
+    rest = with_ents[n_sentences:] + without[n_sentences // 4 :]
+    parts = dict(zip(("train", "dev", "test"), split(sample, SPLIT), strict=True))
+    stats = Counter(sampled=len(sample), with_entities=len(with_ents), without=len(without))
+    return parts, stats, [d.text for g in rest for d in g]
+
+
+def load_uner(data, vocab):
+    return [bio_doc(vocab, toks, tags, UNER_MAP.get) for _, toks, tags in read_columns(data / UNER_FILE, 1, 2)]
 
 
 # ---------------------------------------------------------------- SmartData
@@ -225,8 +307,10 @@ def align_span(doc, start, end, label):
 
 def load_smartdata(data, nlp, harmonize=True):
     stats = Counter()
-    docs, seen = [], set()
-    for rel in SMARTDATA_FILES:
+    seen = set()
+    out = {}
+    for part, rel in SMARTDATA_FILES.items():
+        docs = out.setdefault(part, [])
         for obj in iter_json_stream(data / rel):
             text = (obj.get("text") or {}).get("string") or ""
             if not text.strip():
@@ -254,22 +338,20 @@ def load_smartdata(data, nlp, harmonize=True):
             stats["span_overlap_dropped"] += len(spans) - len(kept)
             doc.ents = kept
             docs.append([doc])
-    return docs, stats
+    train, dev = split(out["train"], (0.9, 0.1, 0.0))[:2]
+    return {"train": train, "dev": dev, "test": [d for g in out["test"] for d in g]}, stats
 
 
 # ---------------------------------------------------------------- split / write
-def split(groups):
+def split(groups, fractions):
+    """Seeded split of groups of docs into three lists of docs (fractions of the groups)."""
     idx = list(range(len(groups)))
     random.Random(SEED).shuffle(idx)
     n = len(idx)
-    n_train = round(n * SPLIT[0])
-    n_dev = round(n * SPLIT[1])
-    parts = {
-        "train": idx[:n_train],
-        "dev": idx[n_train : n_train + n_dev],
-        "test": idx[n_train + n_dev :],
-    }
-    return {k: [d for i in sorted(v) for d in groups[i]] for k, v in parts.items()}
+    n_a = round(n * fractions[0])
+    n_b = round(n * fractions[1])
+    cuts = (idx[:n_a], idx[n_a : n_a + n_b], idx[n_a + n_b :])
+    return tuple([d for i in sorted(c) for d in groups[i]] for c in cuts)
 
 
 def ent_counts(docs):
@@ -278,6 +360,10 @@ def ent_counts(docs):
         for e in d.ents:
             c[e.label_] += 1
     return dict(sorted(c.items()))
+
+
+def describe(docs):
+    return {"docs": len(docs), "tokens": sum(len(d) for d in docs), "ents": ent_counts(docs)}
 
 
 def main(argv=None):
@@ -291,38 +377,43 @@ def main(argv=None):
         action="store_true",
         help="keep SmartData derived adjectives / nominal mentions as entities",
     )
+    ap.add_argument("--ler-sentences", type=int, default=5000,
+                    help="LER sentences with an entity to sample (0: leave LER out)")
+    ap.add_argument("--corpora", default="germeval,smartdata,mobie,ler",
+                    help="comma list of corpora to mix")
     args = ap.parse_args(argv)
     data, out = Path(args.data), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
     nlp = spacy.blank("de")
-    corpora = {
-        "germeval": load_germeval(data, nlp.vocab),
-        "smartdata": load_smartdata(data, nlp, harmonize=not args.no_harmonize),
-    }
+    wanted = set(args.corpora.split(","))
+    corpora, extra_raw = {}, []
+    if "germeval" in wanted:
+        corpora["germeval"] = load_germeval(data, nlp.vocab)
+    if "smartdata" in wanted:
+        corpora["smartdata"] = load_smartdata(data, nlp, harmonize=not args.no_harmonize)
+    if "mobie" in wanted:
+        corpora["mobie"] = load_mobie(data, nlp.vocab)
+    if "ler" in wanted and args.ler_sentences:
+        parts, lstats, extra_raw = load_ler(data, nlp.vocab, args.ler_sentences)
+        corpora["ler"] = (parts, lstats)
     stats = {}
     mixed = {"train": [], "dev": [], "test": []}
-    for name, (groups, cstats) in corpora.items():
-        parts = split(groups)
-        stats[name] = {"documents": len(groups), "conversion": dict(sorted(cstats.items()))}
+    for name, (parts, cstats) in corpora.items():
+        stats[name] = {"conversion": dict(sorted(cstats.items()))}
         for part, docs in parts.items():
             DocBin(docs=docs, store_user_data=False).to_disk(out / f"{name}_{part}.spacy")
             mixed[part].extend(docs)
-            stats[name][part] = {
-                "docs": len(docs),
-                "tokens": sum(len(d) for d in docs),
-                "ents": ent_counts(docs),
-            }
+            stats[name][part] = describe(docs)
+    uner = load_uner(data, nlp.vocab)
+    DocBin(docs=uner, store_user_data=False).to_disk(out / "uner_test.spacy")
+    stats["uner"] = {"test": describe(uner)}
     for part, docs in mixed.items():
         DocBin(docs=docs, store_user_data=False).to_disk(out / f"{part}.spacy")
-        stats.setdefault("mixed", {})[part] = {
-            "docs": len(docs),
-            "tokens": sum(len(d) for d in docs),
-            "ents": ent_counts(docs),
-        }
+        stats.setdefault("mixed", {})[part] = describe(docs)
     with (out / "raw_train.jsonl").open("w", encoding="utf-8") as f:
-        for d in mixed["train"]:
-            f.write(json.dumps({"text": d.text}, ensure_ascii=False) + "\n")
+        for text in [d.text for d in mixed["train"]] + extra_raw:
+            f.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
     with (out / "stats.json").open("w", encoding="utf-8") as f:
         json.dump(stats, f, indent=2, ensure_ascii=False)
     json.dump(stats, sys.stdout, indent=1, ensure_ascii=False)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """`make eval-de`: mention-level precision, recall and F1 of the whole German extractor.
 
-Scores, side by side on the held-out test split written by convert_de.py (exact spans over
+Scores, side by side on the splits written by convert_de.py (exact spans over
 PER, ORG and LOC, plus PER+ORG together):
 - the raw statistical model (pipeline/models/de_ner alone),
 - the full extractor (the model plus the project's rule, gazetteer and propagation components,
@@ -69,19 +69,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=Path("training/build/corpus"))
-    parser.add_argument("--split", default="test")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--model", default="project:de_ner",
+                        help="the German model: project:NAME or a pipeline folder")
+    parser.add_argument("--rules-only", action="store_true", help="also score the rules alone")
     args = parser.parse_args(argv)
-    model_path = extract.project_model_path("de_ner")
+    model = args.model
+    model_path = (extract.project_model_path(model.removeprefix("project:"))
+                  if model.startswith("project:") else Path(model))
     systems: dict[str, Callable[[], Language]] = {
         "raw model": lambda: spacy.load(model_path),
-        "full extractor": lambda: extract.resolve_pipeline("de", ["project:de_ner"])[0],
-        "rules only": lambda: extract.resolve_pipeline("de", [])[0],
+        "full extractor": lambda: extract.resolve_pipeline("de", [model])[0],
     }
+    if args.rules_only:
+        systems["rules only"] = lambda: extract.resolve_pipeline("de", [])[0]
     results = {}
-    for corpus_name, file_name in (("mixed", f"{args.split}.spacy"),
-                                   ("germeval", f"germeval_{args.split}.spacy"),
-                                   ("smartdata", f"smartdata_{args.split}.spacy")):
+    # The official GermEval development split, the held-out test split of every corpus mixed
+    # (GermEval test part 1, SmartData, MobIE, LER sample), and Universal NER German PUD,
+    # which no model of the project trains on.
+    for corpus_name, file_name in (("germeval-dev", "germeval_dev.spacy"),
+                                   ("heldout-test", "test.spacy"),
+                                   ("germeval-test", "germeval_test.spacy"),
+                                   ("uner-pud", "uner_test.spacy")):
         path = args.corpus / file_name
         if not path.exists():
             continue

@@ -2,7 +2,8 @@
 """Score a German NER pipeline on the held-out test splits written by convert_de.py.
 
 Reports precision/recall/F1 per label (PER, ORG, LOC, MISC) and overall for
-GermEval, SmartData and the mix, plus words per second (nlp.pipe, one process).
+GermEval, SmartData, MobIE, the LER sample, the mix and (test split) Universal NER German PUD,
+plus words per second (nlp.pipe, one process).
 
   python training/evaluate_de.py --model pipeline/models/de_ner \
       --corpus training/build/corpus [--json scores.json] [--md scores.md]
@@ -21,7 +22,10 @@ LABELS = ("PER", "ORG", "LOC", "MISC")
 SETS = (
     ("germeval", "germeval_{split}.spacy"),
     ("smartdata", "smartdata_{split}.spacy"),
+    ("mobie", "mobie_{split}.spacy"),
+    ("ler", "ler_{split}.spacy"),
     ("mixed", "{split}.spacy"),
+    ("uner-pud", "uner_{split}.spacy"),  # evaluation only: test split
 )
 
 

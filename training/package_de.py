@@ -15,13 +15,15 @@ from pathlib import Path
 META = {
     "lang": "de",
     "name": "de_pressner",
-    "version": "0.1.0",
+    "version": "0.2.0",
     "license": "CC BY 4.0",
-    "description": "German NER (PER, ORG, LOC, MISC), tok2vec + ner, no vectors, "
-    "trained on GermEval 2014 (part) + DFKI SmartData v1 for press-release entity extraction.",
+    "description": "German NER (PER, ORG, LOC, MISC), tok2vec + ner with floret static vectors "
+    "trained on the corpora's own text, trained on GermEval 2014 (train split), DFKI "
+    "SmartData v1, MobIE v1 and a sample of German Legal Entity Recognition, for press-release "
+    "entity extraction.",
     "sources": [
         {
-            "name": "GermEval 2014 NER (NER-de-dev.tsv, first 4,100 sentences of NER-de-test)",
+            "name": "GermEval 2014 NER (NER-de-train; NER-de-dev for model selection)",
             "url": "https://sites.google.com/site/germeval2014ner/",
             "license": "CC BY 4.0",
             "author": "D. Benikova, C. Biemann, M. Reznicek: NoSta-D Named Entity Annotation "
@@ -34,6 +36,21 @@ META = {
             "author": "M. Schiersch, V. Mironova, M. Schmitt, P. Thomas, A. Gabryszak, L. Hennig: "
             "A German Corpus for Fine-Grained Named Entity Recognition and Relation Extraction "
             "of Traffic and Industry Events. LREC 2018",
+        },
+        {
+            "name": "MobIE v1",
+            "url": "https://github.com/DFKI-NLP/MobIE",
+            "license": "CC BY 4.0",
+            "author": "L. Hennig, P. T. Truong, A. Gabryszak: MobIE: A German Dataset for Named "
+            "Entity Recognition, Entity Linking and Relation Extraction in the Mobility Domain. "
+            "KONVENS 2021",
+        },
+        {
+            "name": "German Legal Entity Recognition (a sample of 6,250 sentences)",
+            "url": "https://github.com/elenanereiss/Legal-Entity-Recognition",
+            "license": "CC BY 4.0",
+            "author": "E. Leitner, G. Rehm, J. Moreno-Schneider: Fine-grained Named Entity "
+            "Recognition in Legal Documents. SEMANTiCS 2019",
         },
     ],
 }

@@ -100,6 +100,8 @@ def load_candidate(candidate: str) -> Language | None:
         if not (path / "meta.json").is_file():
             return None
         return spacy.load(path)
+    if (Path(candidate) / "meta.json").is_file():  # a pipeline folder
+        return spacy.load(candidate)
     if not spacy.util.is_package(candidate):
         return None
     try:
@@ -117,6 +119,9 @@ def installed_candidate(candidates: list[str]) -> tuple[str, str]:
             meta = project_model_path(candidate.removeprefix(PROJECT_MODEL_PREFIX)) / "meta.json"
             if meta.is_file():
                 return candidate, str(json.loads(meta.read_text(encoding="utf-8"))["version"])
+        elif (Path(candidate) / "meta.json").is_file():
+            meta = Path(candidate) / "meta.json"
+            return candidate, str(json.loads(meta.read_text(encoding="utf-8"))["version"])
         elif spacy.util.is_package(candidate):
             return candidate, spacy.util.get_package_version(candidate) or ""
     return "", ""
