@@ -36,6 +36,8 @@ def test_every_written_csv_has_exactly_the_schemas_columns(corpus_output: Path) 
 def test_readme_points_to_the_generated_dictionary() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/data-dictionary.md" in readme
+    assert schema.README_START in readme and schema.README_END in readme
+    assert schema.readme_columns() in readme
     listed = set(re.findall(r"`([a-z_]+)\.csv`", readme))
     missing = {n for n, t in schema.tables().items() if t.csv} - listed
     assert not missing, f"README's output table list lacks {sorted(missing)}"
