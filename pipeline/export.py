@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = schema.columns("articles")
 PROBLEM_COLUMNS = schema.columns("problems")
+#: Changes when a table's definition changes, so that older tables are rebuilt.
+SCHEMA_FINGERPRINT = schema.fingerprint()
 TEXTS_DIR = "texts"
 GENERATIONS_DIR = ".generations"
 PARQUET_DIR = "parquet"
