@@ -305,7 +305,7 @@ PROBLEMS = Table(
 
 ARTICLE_TEXTS = Table(
     "article_texts",
-    "analysed or not, every distinct article's text (tables.sqlite only; as texts/<id>.txt)",
+    "distinct article, analysed or not: its text (as in texts/<article_id>.txt)",
     (
         _col("article_id", "text", "the article (articles.article_id)"),
         _col("text", "text", "the extracted text every offset indexes into"),
@@ -315,6 +315,58 @@ ARTICLE_TEXTS = Table(
     full_text=("text",),
     csv=False,
 )
+
+
+@dataclass(frozen=True)
+class View:
+    """A view of tables.sqlite that puts names and titles beside the ids."""
+
+    name: str
+    meaning: str
+    sql: str
+
+
+VIEWS = {
+    view.name: view
+    for view in (
+        View(
+            "mentions_named",
+            "mentions with the article's title and date and the entity's name",
+            """
+            SELECT m.mention_id, m.article_id, a.title AS article_title, a.published,
+                   m.entity_id, e.name AS entity_name, m.entity_type, m.text, m.start,
+                   m."end", m.sentence, m.found_by
+            FROM mentions AS m
+            LEFT JOIN articles AS a ON a.article_id = m.article_id
+            LEFT JOIN entities AS e ON e.entity_id = m.entity_id""",
+        ),
+        View(
+            "roles_named",
+            "roles with the article's title and date, the person's name and the affiliation's "
+            "name and type",
+            """
+            SELECT r.article_id, a.title AS article_title, a.published,
+                   r.entity_id, p.name AS person, r.role, r.role_normalized,
+                   r.affiliation_id, COALESCE(o.name, r.affiliation) AS affiliation,
+                   o.entity_type AS affiliation_type, r.start, r."end"
+            FROM roles AS r
+            LEFT JOIN articles AS a ON a.article_id = r.article_id
+            LEFT JOIN entities AS p ON p.entity_id = r.entity_id
+            LEFT JOIN entities AS o ON o.entity_id = r.affiliation_id""",
+        ),
+        View(
+            "article_entities_named",
+            "article_entities with the article's title, date and language and the entity's "
+            "name and type",
+            """
+            SELECT ae.article_id, a.title AS article_title, a.published, a.language,
+                   ae.entity_id, e.name AS entity_name, e.entity_type, ae.n_mentions
+            FROM article_entities AS ae
+            LEFT JOIN articles AS a ON a.article_id = ae.article_id
+            LEFT JOIN entities AS e ON e.entity_id = ae.entity_id""",
+        ),
+    )
+}
 
 
 def entity_view(entity_type: entity_types.EntityType) -> Table:
@@ -481,6 +533,14 @@ def markdown() -> str:
             lines += ["", f"References: {refs}."]
         if table.full_text:
             lines += ["", f"Full-text search (tables.sqlite): {', '.join(table.full_text)}."]
+    lines += [
+        "",
+        "## Views in tables.sqlite",
+        "",
+        "| view | what it shows |",
+        "| --- | --- |",
+        *(f"| `{view.name}` | {view.meaning} |" for view in VIEWS.values()),
+    ]
     return "\n".join(lines) + "\n"
 
 

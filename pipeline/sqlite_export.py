@@ -24,33 +24,6 @@ from pipeline.io import temporary_beside
 SQLITE_FILE = "tables.sqlite"
 SQL_TYPES: dict[str, type] = {"text": str, "date": str, "integer": int, "number": float}
 
-#: Views that join names to ids, for browsing in datasette or querying without joins.
-VIEWS = {
-    "mentions_named": """
-        SELECT m.mention_id, m.article_id, a.title AS article_title, a.published,
-               m.entity_id, e.name AS entity_name, m.entity_type, m.text, m.start, m."end",
-               m.sentence, m.found_by
-        FROM mentions AS m
-        LEFT JOIN articles AS a ON a.article_id = m.article_id
-        LEFT JOIN entities AS e ON e.entity_id = m.entity_id""",
-    "roles_named": """
-        SELECT r.article_id, a.title AS article_title, a.published,
-               r.entity_id, p.name AS person, r.role, r.role_normalized,
-               r.affiliation_id, COALESCE(o.name, r.affiliation) AS affiliation,
-               o.entity_type AS affiliation_type, r.start, r."end"
-        FROM roles AS r
-        LEFT JOIN articles AS a ON a.article_id = r.article_id
-        LEFT JOIN entities AS p ON p.entity_id = r.entity_id
-        LEFT JOIN entities AS o ON o.entity_id = r.affiliation_id""",
-    "article_entities_named": """
-        SELECT ae.article_id, a.title AS article_title, a.published, a.language,
-               ae.entity_id, e.name AS entity_name, e.entity_type, ae.n_mentions
-        FROM article_entities AS ae
-        LEFT JOIN articles AS a ON a.article_id = ae.article_id
-        LEFT JOIN entities AS e ON e.entity_id = ae.entity_id""",
-}
-
-
 class SqliteTables:
     """tables.sqlite being written: every schema table created up front (so that foreign
     keys resolve), rows added table by table, indexes, full-text search and views at the end."""
@@ -102,8 +75,8 @@ class SqliteTables:
                 handle.create_index(list(index), if_not_exists=True)
             if table.full_text:
                 handle.enable_fts(list(table.full_text), fts_version="FTS5")
-        for view, sql in VIEWS.items():
-            self.db.create_view(view, sql.strip())
+        for view in schema.VIEWS.values():
+            self.db.create_view(view.name, view.sql.strip())
         self.db.conn.commit()
         self.db.conn.execute("ANALYZE")
         self.db.conn.commit()

@@ -60,7 +60,7 @@ def test_values_are_typed_and_empty_cells_null(database: sqlite_utils.Database) 
 
 
 def test_views_put_names_beside_ids(database: sqlite_utils.Database) -> None:
-    assert set(sqlite_export.VIEWS) <= set(database.view_names())
+    assert set(schema.VIEWS) <= set(database.view_names())
     mention = next(
         database.query(
             "SELECT * FROM mentions_named WHERE entity_name = 'Signe Kjærholm' LIMIT 1"
