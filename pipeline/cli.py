@@ -464,10 +464,10 @@ def command_run(args: argparse.Namespace) -> int:
 
 def report_is_current(output: Path) -> bool:
     """report.html and tables.xlsx exist and are newer than the run they describe."""
-    from pipeline import report
+    from pipeline import report, workbook
 
     manifest = output / "run.json"
-    files = [output / report.REPORT_FILE, output / report.WORKBOOK_FILE]
+    files = [output / report.REPORT_FILE, output / workbook.WORKBOOK_FILE]
     if not manifest.exists() or not all(f.exists() for f in files):
         return False
     return all(f.stat().st_mtime_ns >= manifest.stat().st_mtime_ns for f in files)
@@ -476,10 +476,10 @@ def report_is_current(output: Path) -> bool:
 def drop_stale_report(output: Path) -> None:
     """Remove a report and workbook older than the tables (after the report step failed), so
     that no report of an earlier run looks current."""
-    from pipeline import report
+    from pipeline import report, workbook
 
     if not report_is_current(output):
-        for name in (report.REPORT_FILE, report.WORKBOOK_FILE):
+        for name in (report.REPORT_FILE, workbook.WORKBOOK_FILE):
             (output / name).unlink(missing_ok=True)
         log.warning("report.html and tables.xlsx removed: they described an earlier run")
 

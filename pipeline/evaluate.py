@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import entity_types
 from pipeline.gazetteer import name_key
 
-TYPES = ("person", "organization", "city", "technology")
+#: The types the gold files score (the registry's `evaluated` flag).
+TYPES = entity_types.evaluated()
 
 
 @dataclass

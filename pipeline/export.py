@@ -1,8 +1,9 @@
-"""Stage 5, export: write the tables as CSV, the article texts and the run manifest.
+"""Stage 5, export: write the tables as CSV and SQLite, the article texts and the manifest.
 
 Input: table rows (streamed) and frames, article texts, the manifest. Output: files in the
-output folder, each written atomically; text cells that a spreadsheet would run as formulas
-are neutralized.
+output folder, each written atomically: one CSV per table (columns as `pipeline.schema` defines
+them; text cells that a spreadsheet would run as formulas are neutralized), `tables.sqlite`
+(`sqlite_export`), optional Parquet datasets, `texts/` and `run.json`.
 """
 
 from __future__ import annotations
@@ -16,31 +17,19 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline import schema
 from pipeline.config import Config
 from pipeline.errors import OutputError
 from pipeline.io import FILE_MODE, CsvTable, write_json_atomic, write_text_atomic
 from pipeline.records import Article
+from pipeline.sqlite_export import SQLITE_FILE, SqliteTables
 
 log = logging.getLogger(__name__)
 
-ARTICLE_COLUMNS = [
-    "article_id",
-    "source_path",
-    "title",
-    "published",
-    "language",
-    "language_score",
-    "status",
-    "n_words",
-    "duplicate_of",
-    "source_format",
-    "encoding",
-    "author",
-    "site_name",
-    "url",
-    "description",
-]
-PROBLEM_COLUMNS = ["source_path", "stage", "reason", "detail"]
+ARTICLE_COLUMNS = schema.columns("articles")
+PROBLEM_COLUMNS = schema.columns("problems")
+#: Changes when a table's definition changes, so that older tables are rebuilt.
+SCHEMA_FINGERPRINT = schema.fingerprint()
 TEXTS_DIR = "texts"
 GENERATIONS_DIR = ".generations"
 PARQUET_DIR = "parquet"
@@ -69,10 +58,6 @@ def article_row(article: Article) -> tuple[Any, ...]:
 
 #: Tables also written as Parquet datasets with --parquet, and the column they are split by.
 PARQUET_PARTITIONS = {"articles": "language", "mentions": "entity_type"}
-PARQUET_TYPES = {
-    "articles": {"language_score": float, "n_words": int},
-    "mentions": {"start": int, "end": int},
-}
 
 
 class Generation:
@@ -96,13 +81,21 @@ class Generation:
             self.folder = Path(tempfile.mkdtemp(prefix="gen-", dir=generations_dir(output)))
             self.folder.chmod(0o777 & ~(FILE_MODE ^ 0o666))  # mkdtemp makes it private
             (output / TEXTS_DIR).mkdir(exist_ok=True)
+            self.sqlite = SqliteTables(self.folder / SQLITE_FILE)
         except OSError as exc:
             raise OutputError(f"cannot write the output folder {output}: {exc}") from exc
 
     def rows(self, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-        """Append rows to a table (the first call writes its header)."""
+        """Append rows to a table (the first call writes its header). The columns of a
+        schema table must be the schema's, in its order."""
         table = self.tables.get(name)
         if table is None:
+            expected = schema.tables().get(name)
+            if expected is not None and list(columns) != expected.column_names:
+                raise ValueError(
+                    f"{name}.csv: columns {list(columns)} differ from the schema's "
+                    f"{expected.column_names} (pipeline/schema.py)"
+                )
             table = self.tables[name] = CsvTable(
                 self.folder / f"{name}.csv",
                 columns,
@@ -110,9 +103,9 @@ class Generation:
                 bom=self.config.csv_bom,
             )
         table.write(rows)
+        self.sqlite.rows(name, columns, rows)
         if self.config.parquet and name in PARQUET_PARTITIONS and rows:
-            frame = pd.DataFrame(rows, columns=columns).astype(PARQUET_TYPES[name])
-            self.write_parquet_part(name, frame)
+            self.write_parquet_part(name, pd.DataFrame(rows, columns=columns))
 
     def frame(self, name: str, frame: pd.DataFrame) -> None:
         """A whole table from a DataFrame (missing values as empty cells)."""
@@ -130,8 +123,12 @@ class Generation:
 
         part = self.parquet_parts[name] = self.parquet_parts.get(name, -1) + 1
         partition = PARQUET_PARTITIONS[name]
+        types = {"integer": int, "number": float}
+        frame = frame.astype(
+            {c.name: types[c.type] for c in schema.get(name).columns if c.type in types}
+        )
         ds.write_dataset(
-            pa.Table.from_pandas(frame, preserve_index=False),
+            pa.Table.from_pandas(frame, schema=schema.parquet_schema(name), preserve_index=False),
             self.folder / PARQUET_DIR / name,
             format="parquet",
             partitioning=ds.partitioning(pa.schema([(partition, pa.string())]), flavor="hive"),
@@ -143,6 +140,7 @@ class Generation:
         """texts/<article_id>.txt, the text every offset indexes into. A text's name derives
         from its content, so an existing file never changes and new ones are simply added."""
         self.texts.add(article.article_id)
+        self.sqlite.text(article.article_id, article.text)
         path = self.output / TEXTS_DIR / f"{article.article_id}.txt"
         if not path.exists():
             write_text_atomic(path, article.text)
@@ -154,6 +152,7 @@ class Generation:
         for name, table in self.tables.items():
             table.close()
             counts[name] = table.rows
+        self.sqlite.close()
         write_json_atomic(self.folder / "run.json", {**manifest, "tables": counts})
         replace_link(self.output / CURRENT, f"{GENERATIONS_DIR}/{self.folder.name}")
         self.switched = True  # from here on, this generation is the current one
@@ -170,6 +169,7 @@ class Generation:
             return
         for table in self.tables.values():
             table.abort()
+        self.sqlite.abort()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -17,17 +17,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from pipeline import gazetteer, taxonomy
+from pipeline import entity_types, gazetteer, schema, taxonomy
 from pipeline.lexicon import HONORIFICS, LEADING_ARTICLES, LEGAL_FORM_WORDS, TITLES
 from pipeline.records import Article, Extraction, Mention
 
-TYPE_PREFIX = {
-    "person": "per",
-    "organization": "org",
-    "city": "cit",
-    "country": "cty",
-    "technology": "tec",
-}
 #: Generic trailing words: "Dahua Technology" and "Dahua" are one organization.
 GENERIC_ORG_WORDS = {
     "technologies",
@@ -44,99 +37,14 @@ GENERIC_ORG_WORDS = {
 }
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
-ENTITY_COLUMNS = [
-    "entity_id",
-    "entity_type",
-    "name",
-    "n_articles",
-    "n_mentions",
-    "aliases",
-    "wikidata_id",
-    "geonames_id",
-    "country_code",
-    "admin1",
-    "latitude",
-    "longitude",
-    "population",
-    "category",
-    "name_de",
-]
-VIEW_COLUMNS = {
-    "people": ["entity_id", "name", "n_articles", "n_mentions", "aliases", "roles"],
-    "organizations": ["entity_id", "name", "n_articles", "n_mentions", "aliases"],
-    "cities": [
-        "entity_id",
-        "name",
-        "geonames_id",
-        "country_code",
-        "admin1",
-        "latitude",
-        "longitude",
-        "population",
-        "n_articles",
-        "n_mentions",
-        "aliases",
-    ],
-    "countries": ["entity_id", "name", "country_code", "n_articles", "n_mentions", "aliases"],
-    "technologies": [
-        "entity_id",
-        "name",
-        "name_de",
-        "category",
-        "wikidata_id",
-        "n_articles",
-        "n_mentions",
-        "aliases",
-    ],
-}
-VIEW_TYPES = {
-    "people": "person",
-    "organizations": "organization",
-    "cities": "city",
-    "countries": "country",
-    "technologies": "technology",
-}
-MENTION_COLUMNS = [
-    "mention_id",
-    "article_id",
-    "entity_id",
-    "entity_type",
-    "text",
-    "start",
-    "end",
-    "sentence",
-    "source",
-]
-ARTICLE_ENTITY_COLUMNS = ["article_id", "entity_id", "mentions"]
-ROLE_COLUMNS = [
-    "article_id",
-    "person_id",
-    "person",
-    "role",
-    "affiliation_id",
-    "affiliation",
-    "start",
-    "end",
-]
-CANDIDATE_COLUMNS = [
-    "term",
-    "n_articles",
-    "n_mentions",
-    "languages",
-    "variants",
-    "example_article_id",
-    "example_sentence",
-]
-COOCCURRENCE_COLUMNS = [
-    "entity_id_a",
-    "entity_id_b",
-    "name_a",
-    "name_b",
-    "type_a",
-    "type_b",
-    "n_articles",
-    "article_ids",
-]
+ENTITY_COLUMNS = schema.columns("entities")
+MENTION_COLUMNS = schema.columns("mentions")
+ARTICLE_ENTITY_COLUMNS = schema.columns("article_entities")
+ROLE_COLUMNS = schema.columns("roles")
+CANDIDATE_COLUMNS = schema.columns("technology_candidates")
+COOCCURRENCE_COLUMNS = schema.columns("cooccurrence")
+#: Tables written chunk by chunk, as the articles come.
+STREAMED = ("mentions", "article_entities", "roles", "article_overview")
 
 
 def stable_id(*parts: str, length: int = 12) -> str:
@@ -144,7 +52,8 @@ def stable_id(*parts: str, length: int = 12) -> str:
 
 
 def entity_id(entity_type: str, key: str) -> str:
-    return f"{TYPE_PREFIX[entity_type]}_{stable_id(entity_type, key)}"
+    """`<prefix>_<hash>`; raises entity_types.UnknownEntityType for a type not in the registry."""
+    return f"{entity_types.get(entity_type).prefix}_{stable_id(entity_type, key)}"
 
 
 def clean_surface(text: str) -> str:
@@ -236,20 +145,28 @@ def resolve_article(
         if len(longer) == 1 and len(key) >= 4 and len(longer[0].split()) == len(key.split()) + 1:
             local[key] = longer[0]
     for m in mentions:
-        if m.entity_type == "person":
+        rule = entity_types.get(m.entity_type).key_rule
+        if rule == "person":
             name = canonical.get(person_name(m.text), person_name(m.text))
-            out.append(("person", gazetteer.name_key(name), name))
-        elif m.entity_type == "organization":
+            out.append((m.entity_type, gazetteer.name_key(name), name))
+        elif rule == "organization":
             name = org_name(m.text)
             key = org_key(name)
-            out.append(("organization", local.get(key, key), name))
-        else:
-            kind = {"city": "geonames", "country": "iso", "technology": "tech"}[m.entity_type]
-            english_city = m.entity_type == "city" and m.language == "en"
-            out.append(
-                (m.entity_type, f"{kind}:{m.key}", clean_surface(m.text) if english_city else None)
-            )
+            out.append((m.entity_type, local.get(key, key), name))
+        elif rule.startswith("linked:"):
+            out.append((m.entity_type, f"{rule.partition(':')[2]}:{m.key}", linked_form(m)))
+        else:  # "name": the normalized surface form
+            name = clean_surface(m.text)
+            out.append((m.entity_type, "name:" + gazetteer.name_key(name), name))
     return out
+
+
+def linked_form(m: Mention) -> str | None:
+    """The form a linked mention contributes to its entity's name: only English city names
+    do (the gazetteer's names are English; German mentions of a city would be inflected)."""
+    if entity_types.get(m.entity_type).display_rule == "city" and m.language == "en":
+        return clean_surface(m.text)
+    return None
 
 
 def contains_tokens(longer: list[str], shorter: list[str]) -> bool:
@@ -262,18 +179,49 @@ def contains_tokens(longer: list[str], shorter: list[str]) -> bool:
 
 
 def display_name(entity_type: str, key: str, forms: Counter[str]) -> str:
-    _, _, value = key.partition(":")
-    if entity_type == "city":
-        english = Counter(
-            {f: n for f, n in forms.items() if gazetteer.find_country(f) is None and "'" not in f}
-        )
-        return most_common(english) if english else gazetteer.cities_by_id()[int(value)].name
-    if entity_type == "country":
-        return gazetteer.country_name(value)
-    if entity_type == "technology":
-        return taxonomy.load().technologies[value].name_en
-    # The most frequent of the longest forms; ties broken alphabetically for determinism.
+    """The entity's name, by its type's display rule (entity_types)."""
+    return DISPLAY_RULES[entity_types.get(entity_type).display_rule](key, forms)
+
+
+def longest_form(key: str, forms: Counter[str]) -> str:
+    """The most frequent of the longest forms; ties broken alphabetically for determinism."""
+    if not forms:
+        return key.partition(":")[2] or key
     return sorted(forms, key=lambda f: (-len(f.split()), -forms[f], f != f.title(), f))[0]
+
+
+def city_name(key: str, forms: Counter[str]) -> str:
+    """The most frequent English form that is not a country's name, else GeoNames' name."""
+    english = Counter(
+        {f: n for f, n in forms.items() if gazetteer.find_country(f) is None and "'" not in f}
+    )
+    return most_common(english) if english else gazetteer.cities_by_id()[int(key_value(key))].name
+
+
+def country_name(key: str, forms: Counter[str]) -> str:
+    return gazetteer.country_name(key_value(key))
+
+
+def technology_name(key: str, forms: Counter[str]) -> str:
+    return taxonomy.load().technologies[key_value(key)].name_en
+
+
+def key_value(key: str) -> str:
+    """The linked identifier of a "namespace:value" key."""
+    return key.partition(":")[2]
+
+
+#: The registry's display rules: (key, forms seen) -> display name.
+DISPLAY_RULES: dict[str, Callable[[str, Counter[str]], str]] = {
+    "longest_form": longest_form,
+    "most_common": lambda key, forms: most_common(forms) if forms else key_value(key),
+    "city": city_name,
+    "country": country_name,
+    "technology": technology_name,
+}
+#: The registry's key rules, carried out by resolve_article; "linked:<namespace>" also works
+#: for any namespace (the key is the extractor's linked identifier).
+KEY_RULES = ("person", "organization", "name")
 
 
 def most_common(forms: Counter[str]) -> str:
@@ -309,6 +257,38 @@ class EntityStats:
     n_articles: int = 0
     n_mentions: int = 0
     aliases: set[str] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+    first_published: str = ""
+    last_published: str = ""
+
+    def seen_in(self, article: Article) -> None:
+        """Note an article it is mentioned in: its language and date."""
+        if article.language:
+            self.languages.add(article.language)
+        day = article.published[:10]
+        if day:
+            self.first_published = min(self.first_published or day, day)
+            self.last_published = max(self.last_published, day)
+
+
+@dataclass
+class PersonRoles:
+    """What the roles say about one person: roles (forms as written) and affiliations."""
+
+    forms: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    affiliations: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def summary(self) -> tuple[str, str, str]:
+        """(roles, main affiliation id, its name): each role as most often written (ties
+        alphabetical), |-joined in order of the normalized role; the affiliation named most
+        often with the person's roles (ties: a recognized entity first, then by name)."""
+        roles = "|".join(most_common(self.forms[k]) for k in sorted(self.forms))
+        if not self.affiliations:
+            return roles, "", ""
+        aid, name = min(
+            self.affiliations, key=lambda a: (-self.affiliations[a], a[0] == "", a[1], a[0])
+        )
+        return roles, aid, name
 
 
 def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
@@ -327,22 +307,16 @@ def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
     eids = sorted(name_of)
     code = {eid: i for i, eid in enumerate(eids)}  # co-occurrence codes, in id order
     stats: dict[str, EntityStats] = {}
-    person_roles: dict[str, set[str]] = defaultdict(set)
+    person_roles: dict[str, PersonRoles] = defaultdict(PersonRoles)
     seen_in_language: set[tuple[str, str, str]] = set()
     pairs: list[np.ndarray[Any, np.dtype[np.int32]]] = []
     counted_ids: list[str] = []
     candidates = Candidates()
     totals = Totals()
-    for name, columns in (
-        ("mentions", MENTION_COLUMNS),
-        ("article_entities", ARTICLE_ENTITY_COLUMNS),
-        ("roles", ROLE_COLUMNS),
-    ):
-        sink.rows(name, columns, [])
+    for name in STREAMED:
+        sink.rows(name, schema.columns(name), [])
     for chunk in chunks():
-        mention_rows: list[tuple[Any, ...]] = []
-        link_rows: list[tuple[Any, ...]] = []
-        role_rows: list[tuple[Any, ...]] = []
+        out: dict[str, list[tuple[Any, ...]]] = {name: [] for name in STREAMED}
         for article, extraction in chunk:
             counted = not article.duplicate_of
             aid = article.article_id
@@ -360,7 +334,7 @@ def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
                 entity.aliases.add(" ".join(m.text.split()))
                 seen_in_language.add((article.language, etype, eid))
             rows.sort(key=lambda r: (r[0].start, r[0].end, r[2]))
-            mention_rows += [
+            out["mentions"] += [
                 (
                     "m_" + stable_id(aid, str(m.start), str(m.end), etype),
                     aid,
@@ -375,8 +349,11 @@ def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
                 for m, etype, eid in rows
             ]
             in_article = Counter(eid for _, _, eid in rows)
-            link_rows += [(aid, eid, n) for eid, n in sorted(in_article.items())]
-            role_rows += article_roles(extraction, rows, name_of, person_roles)
+            for eid in in_article:
+                stats[eid].seen_in(article)
+            out["article_entities"] += [(aid, eid, n) for eid, n in sorted(in_article.items())]
+            out["roles"] += article_roles(extraction, rows, name_of, person_roles)
+            out["article_overview"].append(overview_row(article, in_article, stats, name_of))
             if counted:
                 for eid in in_article:
                     stats[eid].n_articles += 1
@@ -388,27 +365,51 @@ def run(chunks: Callable[[], Iterable[Chunk]], sink: Sink) -> Totals:
                     pairs.append(np.stack([codes[a], codes[b], owner], axis=1))
                 counted_ids.append(aid)
                 candidates.add(extraction, article.language)
-        sink.rows("mentions", MENTION_COLUMNS, mention_rows)
-        sink.rows("article_entities", ARTICLE_ENTITY_COLUMNS, link_rows)
-        sink.rows("roles", ROLE_COLUMNS, role_rows)
-        totals.mentions += len(mention_rows)
+        for name in STREAMED:
+            sink.rows(name, schema.columns(name), out[name])
+        totals.mentions += len(out["mentions"])
     entities = entity_frame(stats, name_of)
     sink.frame("entities", entities)
     write_cooccurrence(sink, pairs, eids, counted_ids, name_of, stats)
     sink.frame("technology_candidates", candidates.frame())
-    for view, etype in VIEW_TYPES.items():
-        subset = entities[entities["entity_type"] == etype].copy()
-        if view == "people":
-            subset["roles"] = ["|".join(sorted(person_roles[eid])) for eid in subset["entity_id"]]
-        sink.frame(view, subset[VIEW_COLUMNS[view]].reset_index(drop=True))
+    for registered in entity_types.ENTITY_TYPES:
+        subset = entities[entities["entity_type"] == registered.name].copy()
+        if registered.has_roles:
+            summaries = [person_roles[eid].summary() for eid in subset["entity_id"]]
+            for i, column in enumerate(("roles", "affiliation_id", "affiliation")):
+                subset[column] = [summary[i] for summary in summaries]
+        view = schema.entity_view(registered)
+        sink.frame(view.name, subset[view.column_names].reset_index(drop=True))
     totals.entities = dict(sorted(Counter(s.entity_type for s in stats.values()).items()))
     by_language: dict[str, Counter[str]] = defaultdict(Counter)
-    for lang, etype, _ in seen_in_language:
-        by_language[lang][etype] += 1
+    for lang, type_name, _ in seen_in_language:
+        by_language[lang][type_name] += 1
     totals.entities_by_language = {
         lang: dict(sorted(counts.items())) for lang, counts in sorted(by_language.items())
     }
     return totals
+
+
+def overview_row(
+    article: Article,
+    in_article: Counter[str],
+    stats: dict[str, EntityStats],
+    name_of: dict[str, str],
+) -> tuple[Any, ...]:
+    """The article_overview row of one article: counts and main entities per type."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for eid in sorted(in_article, key=lambda e: (-in_article[e], name_of[e], e)):
+        by_type[stats[eid].entity_type].append(eid)
+    types = entity_types.ENTITY_TYPES
+    return (
+        article.article_id,
+        article.title,
+        article.published,
+        article.language,
+        len(in_article),
+        *(len(by_type[t.name]) for t in types),
+        *("|".join(name_of[e] for e in by_type[t.name][: schema.MAIN_ENTITIES]) for t in types),
+    )
 
 
 def learn_entities(
@@ -452,34 +453,72 @@ def article_roles(
     extraction: Extraction,
     rows: list[tuple[Mention, str, str]],
     name_of: dict[str, str],
-    person_roles: dict[str, set[str]],
+    person_roles: dict[str, PersonRoles],
 ) -> list[tuple[Any, ...]]:
-    """Role rows of one article (people's roles keyed to their entities), sorted."""
+    """Role rows of one article (roles keyed to the entities of types with roles), sorted;
+    each row counts once towards its person's roles and affiliations."""
     by_span = {(m.start, m.end): eid for m, _, eid in rows}  # the last entity of a span wins
     out: dict[tuple[Any, ...], None] = {}  # in the order found, without repeats
     for role in extraction.roles:
         pid = by_span.get((role.person_start, role.person_end))
-        if pid is None or not pid.startswith("per_"):
+        owner = entity_types.by_prefix(pid) if pid else None
+        if pid is None or owner is None or not owner.has_roles:
             continue
         aid = by_span.get((role.affiliation_start, role.affiliation_end), "")
         text = " ".join(role.role.split())
-        person_roles[pid].add(text.lower())
         row = (
             role.article_id,
             pid,
             name_of.get(pid, ""),
             text,
+            normalized_role(text),
             aid,
             name_of.get(aid, role.affiliation) if aid else role.affiliation,
             role.start,
             role.end,
         )
         out[row] = None
-    return sorted(out, key=lambda r: (r[6], r[1]))  # stable: ties keep the order found
+    for row in out:
+        summary = person_roles[row[1]]
+        summary.forms[row[4]][row[3]] += 1
+        if row[6]:
+            summary.affiliations[(row[5], row[6])] += 1
+    return sorted(out, key=lambda r: (r[7], r[1]))  # stable: ties keep the order found
+
+
+def normalized_role(text: str) -> str:
+    """A role for grouping: lower case, whitespace folded ("Vice  President" -> "vice
+    president")."""
+    return " ".join(text.split()).lower()
+
+
+def city_attributes(value: str) -> dict[str, object]:
+    city = gazetteer.cities_by_id()[int(value)]
+    return {
+        "geonames_id": city.geonames_id,
+        "country_code": city.country_code,
+        "admin1": city.admin1,
+        "latitude": city.latitude,
+        "longitude": city.longitude,
+        "population": city.population,
+    }
+
+
+def technology_attributes(value: str) -> dict[str, object]:
+    tech = taxonomy.load().technologies[value]
+    return {"wikidata_id": tech.wikidata_id, "category": tech.category, "name_de": tech.name_de}
+
+
+#: Attribute columns of linked entities, by the namespace of their key (registry key_rule
+#: "linked:<namespace>"): linked id -> column values.
+ATTRIBUTE_RULES: dict[str, Callable[[str], dict[str, object]]] = {
+    "geonames": city_attributes,
+    "iso": lambda value: {"country_code": value},
+    "tech": technology_attributes,
+}
 
 
 def entity_frame(stats: dict[str, EntityStats], name_of: dict[str, str]) -> pd.DataFrame:
-    tax = taxonomy.load()
     rows = []
     for eid, entity in stats.items():
         row: dict[str, object] = {
@@ -489,23 +528,16 @@ def entity_frame(stats: dict[str, EntityStats], name_of: dict[str, str]) -> pd.D
             "n_articles": entity.n_articles,
             "n_mentions": entity.n_mentions,
             "aliases": "|".join(sorted(entity.aliases)),
+            "languages": "|".join(sorted(entity.languages)),
+            "first_published": entity.first_published,
+            "last_published": entity.last_published,
         }
-        _, _, value = entity.key.partition(":")
-        if entity.entity_type == "city":
-            city = gazetteer.cities_by_id()[int(value)]
-            row.update(
-                geonames_id=city.geonames_id,
-                country_code=city.country_code,
-                admin1=city.admin1,
-                latitude=city.latitude,
-                longitude=city.longitude,
-                population=city.population,
-            )
-        elif entity.entity_type == "country":
-            row.update(country_code=value)
-        elif entity.entity_type == "technology":
-            tech = tax.technologies[value]
-            row.update(wikidata_id=tech.wikidata_id, category=tech.category, name_de=tech.name_de)
+        etype = entity_types.get(entity.entity_type)
+        namespace, _, value = entity.key.partition(":")
+        rule = ATTRIBUTE_RULES.get(namespace) if etype.key_rule.startswith("linked:") else None
+        if rule is not None:
+            attributes = rule(value)
+            row.update((a, attributes[a]) for a in etype.attributes)
         rows.append(row)
     entities = pd.DataFrame(rows, columns=ENTITY_COLUMNS)
     entities["geonames_id"] = entities["geonames_id"].astype("Int64")

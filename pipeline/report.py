@@ -26,7 +26,6 @@ Same tables in, same bytes out: no timestamps, no absolute paths, seeded layout.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import html as html_lib
 import io
 import json
@@ -47,35 +46,17 @@ import jinja2
 import networkx as nx
 import pandas as pd
 import vl_convert
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
+from pipeline import workbook
 from pipeline.errors import InputError, OutputError, PipelineError, ReportError
-from pipeline.io import FORMULA_PREFIXES, neutralize_cell, write_atomic
+from pipeline.io import FORMULA_PREFIXES, write_atomic
 
 log = logging.getLogger(__name__)
 
 REPORT_FILE = "report.html"
-WORKBOOK_FILE = "tables.xlsx"
 ASSETS = "report_assets"
 TEXTS_DIR = "texts"  # export.TEXTS_DIR: the article texts the list links to
 
-#: Sheet order in tables.xlsx; other CSV files in the folder follow in name order.
-TABLE_ORDER = (
-    "articles",
-    "entities",
-    "mentions",
-    "article_entities",
-    "roles",
-    "cooccurrence",
-    "technology_candidates",
-    "people",
-    "organizations",
-    "cities",
-    "countries",
-    "technologies",
-    "problems",
-)
 #: Tables and columns the report cannot do without (extra columns are welcome).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "articles": ("article_id", "source_path", "title", "published", "language", "status"),
@@ -194,18 +175,11 @@ MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 760, 460, 36
 NETWORK_WIDTH, NETWORK_HEIGHT = 760, 560
 LABEL_CHAR_PX, LABEL_HEIGHT_PX, LABEL_DY = 6.0, 12.0, -11.0
 
-XLSX_MAX_ROWS = 1_048_575  # data rows below the header
-XLSX_MAX_CELL = 32_767
-XLSX_MAX_WIDTH, XLSX_MIN_WIDTH = 60, 6
-#: XlsxWriter stamps the creation time into the workbook; a fixed one keeps it reproducible.
-XLSX_CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 NO_DATE = "no date"
 ALL = "all"
 #: Makes the bundle's libraries globals that the page's own script uses.
 GLOBALS_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 
-_INTEGER = re.compile(r"-?(0|[1-9]\d{0,14})")
-_NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d+)?([eE][-+]?\d+)?")
 _ARTICLE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
@@ -311,13 +285,6 @@ def csv_settings(output: Path) -> tuple[str, bool]:
         return ",", False
     delimiter = config.get("csv_delimiter") or ","
     return (delimiter if isinstance(delimiter, str) else ","), bool(config.get("csv_bom"))
-
-
-def load_dictionary() -> dict[str, Any]:
-    """The column dictionary shipped in report_assets/data_dictionary.json."""
-    text = _asset_text("data_dictionary.json")
-    dictionary: dict[str, Any] = json.loads(text)["tables"]
-    return dictionary
 
 
 def _asset_text(name: str) -> str:
@@ -1572,158 +1539,6 @@ def failure_page(reason: str) -> str:
     )
 
 
-# --------------------------------------------------------------------------- workbook
-
-
-def column_types(table: str, frame: pd.DataFrame, dictionary: Mapping[str, Any]) -> dict[str, str]:
-    """Each column's type: from the dictionary, else 'integer'/'number' when every value is one."""
-    types: dict[str, str] = {}
-    for column in frame.columns:
-        entry = _dictionary_entry(table, column, dictionary)
-        if entry is not None:
-            types[column] = str(entry["type"])
-            continue
-        values = [v for v in frame[column] if v != ""]
-        if values and all(_INTEGER.fullmatch(v) for v in values):
-            types[column] = "integer"
-        elif values and all(_NUMBER.fullmatch(v) for v in values):
-            types[column] = "number"
-        else:
-            types[column] = "text"
-    return types
-
-
-def _dictionary_entry(
-    table: str, column: str, dictionary: Mapping[str, Any]
-) -> Mapping[str, Any] | None:
-    spec = dictionary.get(table)
-    if spec is None:
-        return None
-    entry = spec.get("columns", {}).get(column)
-    if entry is None and spec.get("columns_from"):
-        entry = dictionary.get(spec["columns_from"], {}).get("columns", {}).get(column)
-    return entry if isinstance(entry, Mapping) else None
-
-
-def sheet_names(tables: Iterable[str]) -> dict[str, str]:
-    """Table name -> a valid, unique Excel sheet name (at most 31 characters)."""
-    names: dict[str, str] = {}
-    used = {"data_dictionary"}
-    for table in tables:
-        base = re.sub(r"[\[\]:*?/\\]", "_", table)[:31] or "table"
-        name, n = base, 1
-        while name.lower() in used:
-            n += 1
-            name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
-        used.add(name.lower())
-        names[table] = name
-    return names
-
-
-def ordered_tables(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    known = [t for t in TABLE_ORDER if t in tables]
-    return known + sorted(t for t in tables if t not in TABLE_ORDER)
-
-
-def build_workbook(tables: Mapping[str, pd.DataFrame], dictionary: Mapping[str, Any]) -> bytes:
-    """tables.xlsx as bytes: one sheet per table and a data_dictionary sheet."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
-    workbook.set_properties(
-        {"title": "Press-release entity tables", "created": XLSX_CREATED.replace(tzinfo=None)}
-    )
-    header = workbook.add_format(
-        {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": False}
-    )
-    integer = workbook.add_format({"num_format": "0"})
-    names = ordered_tables(tables)
-    sheets = sheet_names(names)
-    dictionary_rows: list[list[str]] = []
-    for table in names:
-        frame = tables[table]
-        types = column_types(table, frame, dictionary)
-        worksheet = workbook.add_worksheet(sheets[table])
-        _write_sheet(worksheet, table, frame, types, header, integer)
-        spec = dictionary.get(table, {})
-        for column in frame.columns:
-            entry = _dictionary_entry(table, column, dictionary)
-            dictionary_rows.append(
-                [
-                    table,
-                    f"{table}.csv",
-                    sheets[table],
-                    str(spec.get("one_row_per", "")),
-                    column,
-                    types[column],
-                    str(entry["meaning"]) if entry else "(not documented)",
-                ]
-            )
-    columns = ["table", "file", "sheet", "one_row_per", "column", "type", "meaning"]
-    worksheet = workbook.add_worksheet("data_dictionary")
-    frame = pd.DataFrame(dictionary_rows, columns=columns)
-    _write_sheet(
-        worksheet, "data_dictionary", frame, dict.fromkeys(columns, "text"), header, integer
-    )
-    workbook.close()
-    return buffer.getvalue()
-
-
-def _write_sheet(
-    worksheet: Worksheet,
-    table: str,
-    frame: pd.DataFrame,
-    types: Mapping[str, str],
-    header: Any,
-    integer: Any,
-) -> None:
-    if len(frame) > XLSX_MAX_ROWS:
-        log.warning(
-            "%s has %d rows; tables.xlsx holds the first %d (the CSV has them all)",
-            table,
-            len(frame),
-            XLSX_MAX_ROWS,
-        )
-        frame = frame.head(XLSX_MAX_ROWS)
-    for col, column in enumerate(frame.columns):
-        worksheet.write_string(0, col, str(column), header)
-        kind = types.get(column, "text")
-        width = len(str(column)) + 3  # room for the filter button
-        for row, value in enumerate(frame[column], start=1):
-            if value == "":
-                continue
-            number = _as_number(value, kind)
-            if number is not None:
-                worksheet.write_number(row, col, number, integer if kind == "integer" else None)
-                width = max(width, len(value) + 1)
-                continue
-            text = neutralize_cell(value)
-            if len(text) > XLSX_MAX_CELL:
-                log.warning("%s: a %s cell is cut to %d characters", table, column, XLSX_MAX_CELL)
-                text = text[: XLSX_MAX_CELL - 1] + "…"
-            worksheet.write_string(row, col, text)
-            width = max(width, len(text) + 1)
-        worksheet.set_column(col, col, min(XLSX_MAX_WIDTH, max(XLSX_MIN_WIDTH, width)))
-    worksheet.freeze_panes(1, 0)
-    worksheet.autofilter(0, 0, len(frame), max(len(frame.columns) - 1, 0))
-
-
-def _as_number(value: str, kind: str) -> float | int | None:
-    if kind == "integer" and _INTEGER.fullmatch(value):
-        return int(value)
-    if kind in ("integer", "number") and _NUMBER.fullmatch(value):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return None
-
-
 # --------------------------------------------------------------------------- entry points
 
 
@@ -1784,7 +1599,7 @@ def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, P
     built (report.html is then marked as failed and a stale tables.xlsx removed) and
     OutputError when the files cannot be written.
     """
-    workbook_path = output / WORKBOOK_FILE
+    workbook_path = output / workbook.WORKBOOK_FILE
     try:
         report_path = write_report(output, delimiter=delimiter, bom=bom)
     except PipelineError:
@@ -1793,12 +1608,12 @@ def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, P
         raise
     try:
         tables = read_tables(output, delimiter=delimiter, bom=bom)
-        workbook = build_workbook(tables, load_dictionary())
+        workbook_bytes = workbook.build(tables)
     except InputError as exc:
         workbook_path.unlink(missing_ok=True)
         raise ReportError(str(exc)) from exc
     try:
-        write_atomic(workbook_path, workbook)
+        write_atomic(workbook_path, workbook_bytes)
     except OSError as exc:
         raise OutputError(f"cannot write the workbook into {output}: {exc}") from exc
     log.info("wrote %s", workbook_path)

@@ -333,6 +333,7 @@ def store_state(store: Store, config: Config) -> str:
     digest.update(
         json.dumps([__version__, config.csv_delimiter, config.csv_bom, config.parquet]).encode()
     )
+    digest.update(export.SCHEMA_FINGERPRINT.encode())  # new columns or tables: rebuild
     return digest.hexdigest()
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from pipeline import normalize
-from pipeline.records import Article, Extraction, Mention
+from pipeline import normalize, schema
+from pipeline.records import Article, Extraction, Mention, Role
 
 
 def mention(article: str, start: int, text: str, etype: str, key: str = "") -> Mention:
@@ -73,3 +73,43 @@ def test_acronym_joins_follow_chains_across_articles() -> None:
     assert list(orgs["name"]) == ["Alpha Beta Charlie Delta"]
     assert orgs.iloc[0]["n_articles"] == 3
     assert set(tables["mentions"]["entity_id"]) == {orgs.iloc[0]["entity_id"]}
+
+
+def test_article_overview_and_entity_dates_and_roles() -> None:
+    text = "Mayor Jane Roe of Springfield met CEO Jane Roe. Jane Roe spoke."
+    first = Article("a1", ["1.txt"], text, title="One", published="2025-03-02", language="en")
+    second = Article("a2", ["2.txt"], text, title="Two", published="2024-11-30", language="de")
+
+    def extraction(aid: str) -> Extraction:
+        mentions = [
+            Mention(aid, 6, 14, "Jane Roe", "person", "rule", "", "", "en"),
+            Mention(aid, 18, 29, "Springfield", "organization", "model", "", "", "en"),
+            Mention(aid, 38, 46, "Jane Roe", "person", "rule", "", "", "en"),
+        ]
+        roles = [
+            Role(aid, 6, 14, "Mayor", 0, 5, "Springfield", 18, 29),
+            Role(aid, 38, 46, "CEO", 34, 37),
+        ]
+        return Extraction(aid, mentions, roles)
+
+    tables = normalize.build([(first, extraction("a1")), (second, extraction("a2"))])
+    people = tables["people"]
+    assert len(people) == 1
+    roe = people.iloc[0]
+    assert roe["roles"] == "CEO|Mayor"  # as written, in order of the normalized role
+    assert roe["affiliation"] == "Springfield" and roe["affiliation_id"].startswith("org_")
+    assert roe["languages"] == "de|en"
+    assert (roe["first_published"], roe["last_published"]) == ("2024-11-30", "2025-03-02")
+    roles = tables["roles"]
+    assert list(roles.columns) == schema.columns("roles")
+    assert set(zip(roles["role"], roles["role_normalized"], strict=True)) == {
+        ("Mayor", "mayor"),
+        ("CEO", "ceo"),
+    }
+    assert set(roles["entity_id"]) == {roe["entity_id"]}
+    overview = tables["article_overview"].set_index("article_id")
+    assert overview.loc["a1", "n_people"] == 1 and overview.loc["a1", "people"] == "Jane Roe"
+    assert overview.loc["a1", "n_entities"] == 2
+    assert overview.loc["a2", "title"] == "Two"
+    assert overview.loc["a2", "organizations"] == "Springfield"
+    assert tables["article_entities"]["n_mentions"].tolist() == [1, 2, 1, 2]

@@ -16,7 +16,6 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from openpyxl.utils import get_column_letter
 from synthetic_output import write_synthetic_output
 
 from pipeline import report
@@ -68,85 +67,6 @@ def test_run_writes_both_files_atomically(reported: Path) -> None:
     assert not list(reported.glob(".*.tmp")), "temporary files left behind"
 
 
-def test_workbook_has_one_sheet_per_table_with_frozen_filtered_header(reported: Path) -> None:
-    workbook = openpyxl.load_workbook(reported / "tables.xlsx")
-    tables = sorted(p.stem for p in reported.glob("*.csv"))
-    assert len(tables) >= 12
-    assert sorted(workbook.sheetnames) == sorted([*tables, "data_dictionary"])
-    assert workbook.sheetnames[0] == "articles"
-    for table in tables:
-        frame = read_csv(reported / f"{table}.csv")
-        sheet = workbook[table]
-        header = [cell.value for cell in sheet[1]]
-        assert header == list(frame.columns), table
-        assert sheet.max_row == len(frame) + 1, table
-        assert sheet.freeze_panes == "A2", table
-        last = get_column_letter(len(frame.columns))
-        assert sheet.auto_filter.ref == f"A1:{last}{len(frame) + 1}", table
-        assert sheet["A1"].font.b, table
-        assert sheet["A1"].fill.fgColor.rgb == "FFDDEBF7", table
-        widths = [
-            sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(len(header))
-        ]
-        assert all(6 <= w <= 61 for w in widths), (table, widths)
-
-
-def test_workbook_numbers_stay_numbers_and_ids_stay_text(reported: Path) -> None:
-    workbook = openpyxl.load_workbook(reported / "tables.xlsx")
-    frame = read_csv(reported / "cities.csv")
-    assert not frame.empty
-    sheet = workbook["cities"]
-    header = [cell.value for cell in sheet[1]]
-    first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
-    expected = frame.iloc[0]
-    assert first["entity_id"] == expected["entity_id"]
-    assert first["n_articles"] == int(expected["n_articles"])
-    assert isinstance(first["n_articles"], int)
-    assert first["latitude"] == pytest.approx(float(expected["latitude"]))
-    assert isinstance(first["geonames_id"], int)
-    assert isinstance(first["admin1"], str)  # a code, not a number, even when it is "18"
-    articles = workbook["articles"]
-    scores = [
-        row[0] for row in articles.iter_rows(min_row=2, min_col=6, max_col=6, values_only=True)
-    ]
-    assert articles.cell(1, 6).value == "language_score"
-    assert scores and all(isinstance(s, int | float) and 0 <= s <= 1 for s in scores)
-
-
-def readme_columns() -> dict[str, dict[str, str | None]]:
-    """README's column dictionary: table -> column -> type (None where the README gives none)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Column dictionary", 1)[1].split("\n### ", 1)[0].split("\n## ")[0]
-    documented: dict[str, dict[str, str | None]] = {}
-    for block in re.split(r"\n(?=\*\*[a-z_]+\.csv\*\*)", section):
-        match = re.match(r"\*\*([a-z_]+)\.csv\*\*", block)
-        if not match:
-            continue
-        columns: dict[str, str | None] = {}
-        rows = re.findall(r"^\| (`.+?`) \| (\w+) \|", block, re.MULTILINE)
-        for names, kind in rows:
-            columns.update(dict.fromkeys(re.findall(r"`([a-z0-9_]+)`", names), kind))
-        if not rows:  # a paragraph: the backticked names outside parentheses
-            paragraph = re.sub(r"\([^)]*\)", "", block.split("\n\n")[0])
-            columns.update(dict.fromkeys(re.findall(r"`([a-z0-9_]+)`", paragraph)))
-        documented[match.group(1)] = columns
-    return documented
-
-
-def test_shipped_dictionary_matches_the_readme() -> None:
-    documented = readme_columns()
-    assert {"articles", "entities", "mentions", "roles", "problems"} <= set(documented)
-    assert "mentions" in documented["article_entities"]
-    shipped = report.load_dictionary()
-    for table, columns in documented.items():
-        assert table in shipped, f"{table}.csv is in README but not in data_dictionary.json"
-        for column, kind in columns.items():
-            entry = report._dictionary_entry(table, column, shipped)
-            assert entry is not None, f"{table}.{column} missing from data_dictionary.json"
-            if kind is not None:
-                assert entry["type"] == kind, (table, column)
-
-
 def readme_recipes() -> list[str]:
     """The Python blocks of the README's recipes section, in order."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -181,24 +101,6 @@ def test_readme_recipes_run_on_a_real_output(
     assert {"person", "organization"} == set(namespace["pairs"].loc[pairs.index, "type_a"]) | set(
         namespace["pairs"].loc[pairs.index, "type_b"]
     )
-
-
-def test_workbook_data_dictionary_describes_every_column(reported: Path) -> None:
-    sheet = openpyxl.load_workbook(reported / "tables.xlsx")["data_dictionary"]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("table", "file", "sheet", "one_row_per", "column", "type", "meaning")
-    described = {(r[0], r[4]): (r[5], r[6]) for r in rows[1:]}
-    for path in reported.glob("*.csv"):
-        for column in read_csv(path).columns:
-            kind, meaning = described[(path.stem, column)]
-            assert kind in {"text", "integer", "number", "date"}
-            if path.stem in report.TABLE_ORDER:
-                assert meaning and meaning != "(not documented)", (path.stem, column)
-    assert described[("mentions", "start")][0] == "integer"
-    assert described[("articles", "published")][0] == "date"
-    assert "Unicode code points" in described[("mentions", "start")][1]
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:G{len(rows)}"
 
 
 def test_extra_tables_and_columns_and_formula_text(corpus_output: Path, tmp_path: Path) -> None:
