@@ -47,7 +47,7 @@ import networkx as nx
 import pandas as pd
 import vl_convert
 
-from pipeline import workbook
+from pipeline import entity_types, workbook
 from pipeline.errors import InputError, OutputError, PipelineError, ReportError
 from pipeline.io import FORMULA_PREFIXES, write_atomic
 
@@ -100,14 +100,8 @@ REPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "example_sentence",
     ),
 }
-ENTITY_TYPES = ("person", "organization", "city", "country", "technology")
-TYPE_LABELS = {
-    "person": "people",
-    "organization": "organizations",
-    "city": "cities",
-    "country": "countries",
-    "technology": "technologies",
-}
+ENTITY_TYPES = entity_types.names()
+TYPE_LABELS = {t.name: t.label for t in entity_types.ENTITY_TYPES}
 TOP_TYPES = ("person", "organization", "city", "technology")
 CONTINENTS = {
     "AF": "Africa",
@@ -123,13 +117,7 @@ CONTINENTS = {
 #: language and an article status each have their own colour, and no colour means two things.
 #: Languages without a colour of their own are drawn as "other".
 COLORS: dict[str, dict[str, str]] = {
-    "entity_type": {
-        "person": "#4c78a8",
-        "organization": "#f58518",
-        "city": "#54a24b",
-        "country": "#b279a2",
-        "technology": "#e45756",
-    },
+    "entity_type": {t.name: t.colour for t in entity_types.ENTITY_TYPES},
     "language": {
         "en": "#17becf",
         "de": "#bcbd22",
