@@ -83,10 +83,14 @@ def org_key(name: str) -> str:
     words = key.split()
     while words and words[0] in LEADING_ARTICLES:
         words = words[1:]
-    while len(words) > 1 and (
-        words[-1] in LEGAL_FORM_WORDS or " ".join(words[-2:]) in LEGAL_FORM_WORDS
-    ):
-        words = words[:-2] if " ".join(words[-2:]) in LEGAL_FORM_WORDS else words[:-1]
+    while len(words) > 1:  # "s p a" (S.p.A.), "co kg", "gmbh": the longest legal form first
+        size = next(
+            (n for n in (3, 2, 1) if len(words) > n and " ".join(words[-n:]) in LEGAL_FORM_WORDS),
+            0,
+        )
+        if not size:
+            break
+        words = words[:-size]
     while len(words) > 1 and words[-1] in GENERIC_ORG_WORDS:
         words = words[:-1]
     return " ".join(words)
@@ -95,6 +99,32 @@ def org_key(name: str) -> str:
 def acronym_of(name: str) -> str:
     """Initials of the capitalized words: "China Academy of Information ..." -> "CAIC..."."""
     return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w[:1].isupper())
+
+
+def is_acronym_of(short: str, long: str) -> bool:
+    """Whether `short` abbreviates `long`, in either order of introduction: initials of its
+    capitalized words ("BSI" = "Bundesamt für Sicherheit in der Informationstechnik"), of all
+    its words ("DfT" = "Department for Transport"), without a trailing place ("CSH" =
+    "Complexity Science Hub Vienna"), or of its first words with the rest written out ("TU
+    Dortmund" = "Technische Universität Dortmund")."""
+    first, _, rest = short.partition(" ")
+    letters = first.replace("-", "").replace(".", "")
+    if len(letters) < 2 or sum(ch.isupper() for ch in letters) < 2 or len(letters) > 8:
+        return False
+    words = [w for w in re.split(r"[\s\-]+", long) if w]
+    while len(words) > 1 and words[-1].lower().replace(".", "").strip(",") in LEGAL_FORM_WORDS:
+        words = words[:-1]  # "Apple Inc." is no "AI"
+    if rest:  # "TU Dortmund": the rest must end the long form
+        tail = rest.split()
+        if [w.lower() for w in words[-len(tail) :]] != [w.lower() for w in tail]:
+            return False
+        words = words[: -len(tail)]
+    capital = "".join(w[0] for w in words if w[:1].isupper())
+    every = "".join(w[0] for w in words)
+    forms = {capital, capital.replace("A", "", 0), every}
+    if not rest and len(words) > 2 and gazetteer.resolve_city(words[-1]) is not None:
+        forms.add("".join(w[0] for w in words[:-1] if w[:1].isupper()))
+    return letters.lower() in {f.lower() for f in forms if len(f) >= 2}
 
 
 def resolve_article(
@@ -124,13 +154,8 @@ def resolve_article(
     keys = {org_key(org_name(m.text)): org_name(m.text) for m in orgs}
     local: dict[str, str] = {}
     for key, name in keys.items():
-        acr = acronym_of(name)
         for other, other_name in keys.items():
-            if (
-                other != key
-                and other_name.isupper()
-                and other_name.replace("-", "") in (acr, acr.replace("A", "", 0))
-            ):
+            if other != key and len(other) < len(key) and is_acronym_of(other_name, name):
                 local[other] = key
                 acronyms[other] = key
     for key, name in keys.items():
@@ -138,8 +163,11 @@ def resolve_article(
         head = org_key(name.rsplit("-", 1)[0]) if "-" in name.split()[-1] else ""
         if head in keys and head != key:
             local[key] = head
+    # A name with its own legal form ("Siemens AG", "Orange SA") is a company of its own, not
+    # a short form of its subsidiary ("Siemens Mobility Ltd", "Orange Business").
+    formal = {org_key(org_name(m.text)) for m in orgs if has_legal_form(org_name(m.text))}
     for key in keys:
-        if key in local:
+        if key in local or key in formal:
             continue
         longer = [k for k in keys if k != key and k.startswith(key + " ") and k not in local]
         if len(longer) == 1 and len(key) >= 4 and len(longer[0].split()) == len(key.split()) + 1:
@@ -159,6 +187,12 @@ def resolve_article(
             name = clean_surface(m.text)
             out.append((m.entity_type, "name:" + gazetteer.name_key(name), name))
     return out
+
+
+def has_legal_form(name: str) -> bool:
+    """Whether a name ends with a legal form ("Siemens AG", "Nuvola Dati S.p.A.")."""
+    words = gazetteer.name_key(re.sub(r"[.,]", " ", name)).split()
+    return len(words) > 1 and any(" ".join(words[-n:]) in LEGAL_FORM_WORDS for n in (1, 2, 3))
 
 
 def linked_form(m: Mention) -> str | None:
@@ -432,6 +466,7 @@ def learn_entities(
         if " " in key:
             surnames[key.split()[-1]].append(key)
     joins = {("organization", short): ("organization", long) for short, long in acronyms.items()}
+    joins.update(majority_types(forms))
     joins.update(
         (("person", key), ("person", surnames[key][0]))
         for key in people
@@ -447,6 +482,29 @@ def learn_entities(
         if source in forms:
             forms[target].update(forms.pop(source))
     return forms, joins
+
+
+def majority_types(
+    forms: dict[tuple[str, str], Counter[str]],
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """One type per name across the store: a name that is a person in some articles and an
+    organization in more (or the reverse) takes the type of the majority of its mentions."""
+    joins: dict[tuple[str, str], tuple[str, str]] = {}
+    orgs = {
+        key: sum(counts.values())
+        for (etype, key), counts in forms.items()
+        if etype == "organization"
+    }
+    for (etype, key), counts in forms.items():
+        if etype != "person":
+            continue
+        as_org = org_key(key)
+        n_person, n_org = sum(counts.values()), orgs.get(as_org, 0)
+        if n_org > n_person:
+            joins[("person", key)] = ("organization", as_org)
+        elif n_org and n_person > n_org and " " in key:
+            joins[("organization", as_org)] = ("person", key)
+    return joins
 
 
 def article_roles(

@@ -206,7 +206,7 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
         ):
             continue  # an odd alternate name ("SLM" for Jerusalem), not "Wien" or "Peking"
         candidates.append((start, end, city, place_evidence(doc, start, end, profile.place_cues)))
-    found = accept_cities(doc, candidates, profile.code, rules)
+    found = accept_cities(doc, candidates, rules)
     set_ents(doc, filter_spans(found), keep_existing)
     return doc
 
@@ -214,12 +214,13 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
 def accept_cities(
     doc: Doc,
     candidates: list[tuple[int, int, gazetteer.City, str]],
-    language: str,
     rules: PlaceRules,
 ) -> list[Span]:
     """Gazetteer cities that the sentence supports: with evidence (or as an item of a list of
-    cities) from `evidence_min_population` on; without, only large cities whose name is no
-    common word of the language. List items are accepted from the known ones outwards."""
+    cities) from `evidence_min_population` on; without, only large cities that are no known
+    ambiguous word, called by their own name (Hamburg) or by a name that is no common word
+    of the language (Wien, Kopenhagen). List items are accepted from the known ones
+    outwards."""
     city_ends = {e.end for e in doc.ents if e.label_ == CITY}
     city_starts = {e.start for e in doc.ents if e.label_ == CITY}
     accepted: dict[tuple[int, int], gazetteer.City] = {}
@@ -238,7 +239,10 @@ def accept_cities(
                 ok = (
                     city.population >= rules.known_city_population
                     and gazetteer.name_key(text) not in gazetteer.AMBIGUOUS_NAMES
-                    and not is_common_word(text, language, rules.common_word_zipf)
+                    and (
+                        gazetteer.name_key(text) == gazetteer.name_key(city.name)
+                        or not is_common_word(text, doc.lang_, rules.common_word_zipf)
+                    )
                 )
             if ok:
                 accepted[(start, end)] = city
