@@ -128,11 +128,11 @@ def is_acronym_of(short: str, long: str) -> bool:
 
 
 def resolve_article(
-    mentions: list[Mention], acronyms: dict[str, str]
+    mentions: list[Mention], acronyms: dict[str, Counter[str]]
 ) -> list[tuple[str, str, str | None]]:
     """(entity_type, key, display form) of each mention of one article, in order; the
     display form is None where the mention's words do not name the entity. Acronyms
-    introduced here go into `acronyms` (short key -> long key)."""
+    introduced here are counted in `acronyms` (short key -> long keys)."""
     out: list[tuple[str, str, str | None]] = []
     people = [m for m in mentions if m.entity_type == "person"]
     orgs = [m for m in mentions if m.entity_type == "organization"]
@@ -157,7 +157,7 @@ def resolve_article(
         for other, other_name in keys.items():
             if other != key and len(other) < len(key) and is_acronym_of(other_name, name):
                 local[other] = key
-                acronyms[other] = key
+                acronyms.setdefault(other, Counter())[key] += 1
     for key, name in keys.items():
         # "Hangzhou City Brain-Premiere" is "Hangzhou City Brain" in a German compound.
         head = org_key(name.rsplit("-", 1)[0]) if "-" in name.split()[-1] else ""
@@ -453,7 +453,7 @@ def learn_entities(
     acronym introduced anywhere joins its long form everywhere, and a surname alone joins the
     one full name in the batch that ends with it ("Sanz")."""
     forms: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    acronyms: dict[str, str] = {}
+    acronyms: dict[str, Counter[str]] = {}
     for chunk in chunks:
         for _, extraction in chunk:
             for etype, key, form in resolve_article(extraction.mentions, acronyms):
@@ -465,7 +465,12 @@ def learn_entities(
     for key in people:
         if " " in key:
             surnames[key.split()[-1]].append(key)
-    joins = {("organization", short): ("organization", long) for short, long in acronyms.items()}
+    # An acronym joins the long form it abbreviates most often (then the first in key order),
+    # whatever order the articles come in.
+    joins = {
+        ("organization", short): ("organization", min(longs, key=lambda k: (-longs[k], k)))
+        for short, longs in acronyms.items()
+    }
     joins.update(majority_types(forms))
     joins.update(
         (("person", key), ("person", surnames[key][0]))

@@ -124,8 +124,8 @@ PROFILE = Profile(
     first_name_rule=True,
     # The model takes inflected nouns and adjectives for names: "Entwürfe", "Neuen Mitte".
     inflection_endings=("es", "er", "en", "e"),
-    # Press releases introduce people by full name: a lone word only the model calls a person
-    # is an inflected noun ("Entwürfe") or a product ("Grok").
-    lone_person_endings=None,
+    # A lone word only the model calls a person is an inflected noun when it ends so
+    # ("Entwürfe", "Dieselbussen"); surnames alone ("Merkel", "Sammer") are common in news.
+    lone_person_endings=("en", "e"),
     country_locale="de",
 )

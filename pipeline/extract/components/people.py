@@ -306,7 +306,7 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
         if (
             ent.id_ == "model"
             and (
-                any(t.is_upper and len(t) > 1 for t in ent)
+                any(t.is_upper and len(t) > 1 and not t.text.endswith(".") for t in ent)
                 or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
                 or any(  # "Geschenk Hangzhous"
                     c.population >= 500_000
