@@ -169,16 +169,19 @@ def test_readme_documents_every_command_and_option() -> None:
                 if flag.startswith("--") and flag != "--help" and f"`{flag}" not in reference
             ]
     assert not missing, f"not in README.md's command-line section: {missing}"
-    for code in (cli.EXIT_OK, cli.EXIT_NEGATIVE, cli.EXIT_CONFIG, cli.EXIT_INPUT):
-        assert re.search(rf"^\| {code} \|", reference, flags=re.M), code
+    codes = readme[readme.index("## Exit codes") :]
     for code in (
+        cli.EXIT_OK,
+        cli.EXIT_NEGATIVE,
+        cli.EXIT_CONFIG,
+        cli.EXIT_INPUT,
         cli.EXIT_OUTPUT,
         cli.EXIT_LOCKED,
         cli.EXIT_REPORT,
         cli.EXIT_BUG,
         cli.EXIT_INTERRUPTED,
     ):
-        assert re.search(rf"^\| {code} \|", reference, flags=re.M), code
+        assert re.search(rf"^\| {code} \|", codes, flags=re.M), code
 
 
 # --------------------------------------------------------------------------- exit codes
