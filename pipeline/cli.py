@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.config import load_config
-from pipeline.errors import ConfigError, InputError, OutputError
+from pipeline.errors import ConfigError, InputError, LockedError, OutputError
 
 if TYPE_CHECKING:
     from pipeline.runner import Summary
 
-EXIT_OK, EXIT_STRICT, EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_STRICT, EXIT_CONFIG, EXIT_INPUT, EXIT_OUTPUT, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="reprocess every article, ignoring the extractions the store already holds",
     )
     run.add_argument(
+        "--wait",
+        action="store_const",
+        const=True,
+        default=None,
+        help="when another run holds the output folder, wait for it (default: exit 5 at once)",
+    )
+    run.add_argument(
+        "--verify",
+        action="store_const",
+        const=True,
+        default=None,
+        help="compare files by content hash, not by size and modification time (slower)",
+    )
+    run.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any problem was recorded"
     )
     run.add_argument("--verbose", "-v", action="store_true", help="debug logging")
@@ -126,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             executor=args.executor,
             scheduler=args.scheduler,
             parquet=args.parquet,
+            wait=args.wait,
+            verify=args.verify,
         )
         summary = runner.run(config, rebuild=args.rebuild)
     except ConfigError as exc:
@@ -137,8 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_OUTPUT
+    except LockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     print_summary(summary, config.output)
-    if args.strict and summary.problems:
+    if args.strict and (summary.problems or summary.no_articles):
         return EXIT_STRICT
     return EXIT_OK
 
@@ -147,7 +166,9 @@ def print_summary(summary: Summary, output: Path) -> None:
     languages = ", ".join(f"{k}={v}" for k, v in summary.languages.items()) or "none"
     entities = ", ".join(f"{k}={v}" for k, v in summary.entities.items()) or "none"
     reasons = ", ".join(f"{k}={v}" for k, v in summary.problem_reasons.items())
-    print(f"files seen:      {summary.files_seen} ({summary.files_read} read, the rest unchanged)")
+    unchanged = f", {summary.files_unchanged} unchanged" if summary.files_unchanged else ""
+    print(f"files seen:      {summary.files_seen} ({summary.files_read} read{unchanged})")
+    print(f"corpora:         {', '.join(summary.corpora) or 'none'}")
     print(
         f"articles:        {summary.articles} ({summary.duplicates} exact duplicate files merged, "
         f"{summary.near_duplicates} near duplicates)"

@@ -79,6 +79,10 @@ class Config:
     csv_delimiter: str = ","
     #: Write a UTF-8 byte-order mark so that Excel detects the encoding.
     csv_bom: bool = False
+    #: When another run holds the output folder: wait for it (True) or stop at once (exit 5).
+    wait: bool = False
+    #: Compare source files by content hash, not by size and modification time (slower).
+    verify: bool = False
 
     def validate(self) -> Config:
         if self.language is not None and (len(self.language) != 2 or not self.language.isalpha()):

@@ -24,3 +24,7 @@ class DocumentError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class LockedError(PipelineError):
+    """Another run holds the output folder (exit code 5); `--wait` waits for it instead."""
