@@ -110,16 +110,19 @@ def installed_model(candidates: list[str]) -> tuple[str, Path | None]:
 
 
 def model_digest(folder: Path) -> str:
-    """The content of a model folder; computed once per process while no file in it changes
-    (size and modification time of every file are checked at each call)."""
-    files = tree_files(folder)
-    listing = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
-    return _model_digest(folder, listing)
+    """The content of a model folder; computed once per process while no file in it changes.
+    Each call checks every file's inode, size, modification and change time: the change time
+    (ctime) moves with every write and, unlike the modification time, cannot be set back."""
+    listing = []
+    for path in tree_files(folder):
+        info = path.stat()
+        listing.append((str(path), info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+    return _model_digest(folder, tuple(listing))
 
 
 @functools.lru_cache(maxsize=8)
-def _model_digest(folder: Path, listing: tuple[tuple[str, int, int], ...]) -> str:
-    return digest_files([Path(p) for p, _, _ in listing], folder)
+def _model_digest(folder: Path, listing: tuple[tuple[str, int, int, int, int], ...]) -> str:
+    return digest_files([Path(entry[0]) for entry in listing], folder)
 
 
 def extraction_fingerprint(language: str, config: Config) -> str:

@@ -82,6 +82,8 @@ SINGLE_BYTE_LATIN = {
 }
 #: Extracted page texts up to this many words are checked for being navigation links only.
 NAVIGATION_MAX_WORDS = 60
+#: Non-letters of Windows-1252 that Western European text uses.
+WESTERN_PUNCTUATION = frozenset("€‚„…†‡‰‹›‘’“”•–—™«»°§©®±²³µ·¹º¼½¾¿¡¢£¥¦¨ª¬¯´¸\u00a0\u00ad")
 #: A byte that is not UTF-8, as decoding with "surrogateescape" leaves it.
 STRAY_BYTE = re.compile("[\udc80-\udcff]")
 #: Datelines are read in this range (a wider one takes version numbers and prices for dates).
@@ -397,6 +399,9 @@ def decode_undeclared(data: bytes, notes: list[tuple[str, str]]) -> tuple[str, s
         detail = f"{stray} byte(s) not valid UTF-8 in UTF-8 text: read as Windows-1252"
         notes.append(("mixed_encoding", detail))
         return normalize_text(mixed), "utf-8"
+    latin = looks_like_cp1252(data)
+    if latin is not None:
+        return normalize_text(latin), "cp1252"
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise DocumentError("undecodable", "no text encoding fits these bytes")
@@ -428,6 +433,19 @@ def decode_mixed(data: bytes) -> tuple[str | None, int]:
     if not stray or valid <= stray:
         return None, stray
     return STRAY_BYTE.sub(lambda m: _single_byte(ord(m.group()) - 0xDC00), text), stray
+
+
+def looks_like_cp1252(data: bytes) -> str | None:
+    """The bytes as Windows-1252 text when that reads as Western European text (nearly all
+    non-ASCII characters Latin letters or typographic punctuation), else None. On short texts
+    with few such bytes the detector guesses other code pages (cp775: "M³nchen")."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    other = [ch for ch in text if ord(ch) > 0x7F]
+    western = sum(1 for ch in other if ch in WESTERN_PUNCTUATION or "\u00c0" <= ch <= "\u00ff")
+    return text if western >= 0.9 * len(other) else None
 
 
 def _single_byte(byte: int) -> str:

@@ -81,13 +81,18 @@ def test_wait_waits_for_the_first_run(reference: Path, tmp_path: Path) -> None:
     assert (output / "current" / "articles.csv").is_file()
 
 
-def test_pairs_started_together_never_break_the_output(reference: Path, tmp_path: Path) -> None:
+def test_pairs_started_together_never_break_the_output(tmp_path: Path) -> None:
     """The issue's scenario: pairs started within a fraction of a second. Before the lock, most
-    pairs crashed (FileNotFoundError) or left `current` with run.json alone."""
+    pairs crashed (FileNotFoundError) or left `current` with run.json alone. (German articles,
+    English analysed only: quick runs, no spaCy pipeline.)"""
+    settings = tmp_path / "settings.toml"
+    settings.write_text('languages = ["en"]\n', encoding="utf-8")
+    reference = tmp_path / "reference"
+    runner.run(load_config(settings, corpus=CORPUS / "de", output=reference))
     output = tmp_path / "out"
-    for _ in range(3):
+    for _ in range(4):
         shutil.rmtree(output, ignore_errors=True)
-        pair = [start(CORPUS, output), start(CORPUS, output)]
+        pair = [start(CORPUS / "de", output, "--config", str(settings)) for _ in range(2)]
         errors = [p.communicate(timeout=300)[1] for p in pair]
         codes = sorted(p.returncode for p in pair)
         assert codes in ([0, 0], [0, 5]), errors
@@ -97,9 +102,11 @@ def test_pairs_started_together_never_break_the_output(reference: Path, tmp_path
 
 
 def test_the_lock_in_this_process(tmp_path: Path) -> None:
-    with locking.OutputLock(tmp_path):
-        with pytest.raises(LockedError, match="in use by another run"):
-            runner.run(load_config(corpus=CORPUS / "de", output=tmp_path))
+    with (
+        locking.OutputLock(tmp_path),
+        pytest.raises(LockedError, match="in use by another run"),
+    ):
+        runner.run(load_config(corpus=CORPUS / "de", output=tmp_path))
     assert not (tmp_path / "store.sqlite").exists()  # nothing was touched
 
 
