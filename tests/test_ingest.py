@@ -68,7 +68,6 @@ def test_markdown_markup_is_stripped() -> None:
         ("zip_bytes.md", "binary_content"),
         ("nul_bytes.txt", "nul_bytes"),
         ("navigation_only.html", "no_main_text"),
-        ("navigation_links.html", "no_main_text"),  # trafilatura keeps a line of links
     ],
 )
 def test_bad_files_raise_a_specific_reason(name: str, reason: str) -> None:
@@ -170,3 +169,22 @@ def test_near_duplicates_keep_the_earliest_copy_then_the_first_folder() -> None:
     published = {"a": "2025-03-04", "b": "2025-03-04", "c": "2025-03-04"}
     first_seen = {"a": (1, "republished.txt"), "b": (0, "original.txt"), "c": (2, "a.txt")}
     assert ingest.near_duplicates(published, signatures, 0.8, first_seen) == {"a": "b", "c": "b"}
+
+
+NAVIGATION_LINKS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Home</title></head>
+<body><ul><li><a href="/rathaus">Rathaus und Verwaltung</a></li>
+<li><a href="/service">Bürgerservice online</a></li>
+<li><a href="/kultur">Kultur und Freizeit</a></li>
+<li><a href="/presse">Presse und Aktuelles aus der Stadt</a></li></ul>
+<p><a href="/impressum">Impressum</a> | <a href="/datenschutz">Datenschutz</a> |
+<a href="/kontakt">Kontakt</a></p></body></html>"""
+
+
+def test_a_page_of_navigation_links_has_no_main_text(tmp_path: Path) -> None:
+    """trafilatura keeps the line of footer links: it became an article (undetermined_language)."""
+    path = tmp_path / "home.html"
+    path.write_text(NAVIGATION_LINKS, encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        read(path)
+    assert caught.value.reason == "no_main_text"
+    assert caught.value.detail == "the page holds only navigation links"

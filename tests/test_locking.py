@@ -134,3 +134,17 @@ def test_a_reader_keeps_its_generation_while_a_run_replaces_it(tmp_path: Path) -
     runner.run(config, rebuild=True)  # the next run removes it, now nobody reads it
     assert not pinned.exists()
     assert len(list((output / ".generations").iterdir())) == 1
+
+
+def test_a_current_generation_with_missing_tables_is_rebuilt(tmp_path: Path) -> None:
+    """Two racing runs used to leave `current` with run.json alone, and every later run said
+    "(unchanged)" without repairing it."""
+    output = tmp_path / "out"
+    config = load_config(corpus=CORPUS / "de", output=output, languages=["en"])
+    runner.run(config)
+    before = tables(output)
+    for table in (output / "current").glob("*.csv"):
+        table.unlink()
+    summary = runner.run(config)
+    assert summary.tables_rebuilt
+    assert tables(output) == before
