@@ -295,6 +295,20 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
         help="reprocess every article, ignoring the extractions the store already holds",
     )
     run.add_argument(
+        "--wait",
+        action="store_const",
+        const=True,
+        default=None,
+        help="when another run holds the output folder, wait for it (default: exit 5 at once)",
+    )
+    run.add_argument(
+        "--verify",
+        action="store_const",
+        const=True,
+        default=None,
+        help="compare files by content hash, not by size and modification time (slower)",
+    )
+    run.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any problem was recorded"
     )
     run.add_argument(
@@ -457,7 +471,7 @@ def command_run(args: argparse.Namespace) -> int:
             print(f"report in:       {config.output / 'report.html'} (unchanged)")
     elif (config.output / "report.html").exists() and not report_is_current(config.output):
         log.warning("report.html and tables.xlsx describe an older run: `report` writes them anew")
-    if args.strict and summary.problems:
+    if args.strict and (summary.problems or summary.no_articles):
         return EXIT_STRICT
     return EXIT_OK
 
@@ -741,8 +755,9 @@ def print_summary(summary: Summary, output: Path) -> None:
     languages = ", ".join(f"{k}={v}" for k, v in summary.languages.items()) or "none"
     entities = ", ".join(f"{k}={v}" for k, v in summary.entities.items()) or "none"
     reasons = ", ".join(f"{k}={v}" for k, v in summary.problem_reasons.items())
-    rest = ", the rest unchanged" if summary.files_read < summary.files_seen else ""
-    print(f"files seen:      {summary.files_seen} ({summary.files_read} read{rest})")
+    unchanged = f", {summary.files_unchanged} unchanged" if summary.files_unchanged else ""
+    print(f"files seen:      {summary.files_seen} ({summary.files_read} read{unchanged})")
+    print(f"corpora:         {', '.join(summary.corpora) or 'none'}")
     print(
         f"articles:        {summary.articles} ({summary.duplicates} exact duplicate files merged, "
         f"{summary.near_duplicates} near duplicates)"

@@ -89,6 +89,10 @@ class Config:
     since: str | None = None
     #: Show progress bars on a terminal.
     progress: bool = True
+    #: When another run holds the output folder: wait for it (True) or stop at once (exit 5).
+    wait: bool = False
+    #: Compare source files by content hash, not by size and modification time (slower).
+    verify: bool = False
 
     def validate(self) -> Config:
         if self.language is not None and (len(self.language) != 2 or not self.language.isalpha()):

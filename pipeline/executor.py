@@ -9,9 +9,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline.config import Config
@@ -24,6 +28,8 @@ Result = TypeVar("Result")
 EXECUTORS = ("local", "dask")
 #: Batches sent ahead per worker: enough to keep it busy, few enough to bound memory.
 AHEAD = 2
+#: How often a worker process checks that the main process still runs (seconds).
+WATCH_SECONDS = 0.5
 
 
 def worker_count(config: Config) -> int:
@@ -88,7 +94,12 @@ class Executor:
             self.workers = max(2, workers)
             log.info("working with %d worker processes", self.workers)
             context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=end_with,
+                initargs=(os.getpid(), process_identity(os.getpid())),
+            )
         return self.pool
 
     def dask_client(self) -> Any:
@@ -97,6 +108,41 @@ class Executor:
 
             self.client = Client(self.config.scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
         return self.client
+
+
+def process_identity(pid: int) -> str | None:
+    """The start time of a running process (so that a reused pid is not taken for it), or None
+    when it has ended (or is a zombie). Where /proc is missing, whether the pid exists."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        fields = stat.rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        if Path("/proc/self").is_dir():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return "alive"
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def end_with(pid: int, identity: str | None) -> None:
+    """Worker initializer: end this worker process when the main process `pid` ends, even by
+    kill -9 (which gives it no chance to stop its workers). Worker processes are children of
+    the forkserver, not of the main process, so a parent-death signal would not reach them;
+    a watching thread does."""
+
+    def watch() -> None:
+        while process_identity(pid) == identity:
+            time.sleep(WATCH_SECONDS)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="end-with-main", daemon=True).start()
 
 
 def bounded(submit: Callable[[Item], Any], items: Iterable[Item], window: int) -> Iterator[Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline import schema
+from pipeline import locking, schema
 from pipeline.config import Config
 from pipeline.errors import OutputError
 from pipeline.io import FILE_MODE, CsvTable, write_json_atomic, write_text_atomic
@@ -156,7 +156,8 @@ class Generation:
         write_json_atomic(self.folder / "run.json", {**manifest, "tables": counts})
         replace_link(self.output / CURRENT, f"{GENERATIONS_DIR}/{self.folder.name}")
         self.switched = True  # from here on, this generation is the current one
-        link_tables(self.output, self.folder)
+        if not link_tables(self.output, self.folder):
+            return counts  # a reader holds an older generation: its texts stay too
         for stale in (self.output / TEXTS_DIR).glob("*.txt"):
             if stale.stem not in self.texts:
                 stale.unlink(missing_ok=True)
@@ -189,10 +190,9 @@ def replace_link(link: Path, target: str) -> None:
     temporary.replace(link)
 
 
-def link_tables(output: Path, generation: Path) -> None:
-    """Link the tables through `current` (which points at `generation`); drop older ones."""
+def link_tables(output: Path, generation: Path) -> bool:
+    """Link the tables through `current` (which points at `generation`); drop older ones that
+    no reader holds. True when none is left."""
     for path in sorted(generation.iterdir()):
         replace_link(output / path.name, f"{CURRENT}/{path.name}")
-    for old in generations_dir(output).iterdir():
-        if old.name != generation.name:
-            shutil.rmtree(old, ignore_errors=True)
+    return locking.remove_generations(generations_dir(output), keep=generation.name)

@@ -93,5 +93,10 @@ class CsvTable:
         self._tmp.replace(self.path)
 
     def abort(self) -> None:
-        self._stream.close()
-        self._tmp.unlink(missing_ok=True)
+        """Drop the temporary file, even when closing it fails (a full disk fails the flush)."""
+        try:
+            self._stream.close()
+        except OSError:
+            pass
+        finally:
+            self._tmp.unlink(missing_ok=True)

@@ -47,7 +47,7 @@ import networkx as nx
 import pandas as pd
 import vl_convert
 
-from pipeline import entity_types, workbook
+from pipeline import entity_types, locking, workbook
 from pipeline.errors import InputError, OutputError, PipelineError, ReportError
 from pipeline.io import FORMULA_PREFIXES, write_atomic
 
@@ -1557,9 +1557,11 @@ def write_report(output: Path, *, delimiter: str = ",", bom: bool = False) -> Pa
     """
     path = output / REPORT_FILE
     try:
-        tables = read_report_tables(output, delimiter=delimiter, bom=bom)
+        with locking.pinned_generation(output) as folder:  # one run's tables, held
+            tables = read_report_tables(folder, delimiter=delimiter, bom=bom)
+            manifest = read_manifest(folder)
         log.info("report over %d tables in %s", len(tables), output)
-        page = build_html(tables, read_manifest(output))
+        page = build_html(tables, manifest)
     except InputError as exc:
         mark_failed(output, str(exc))
         raise ReportError(str(exc)) from exc
@@ -1595,7 +1597,8 @@ def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, P
             workbook_path.unlink(missing_ok=True)
         raise
     try:
-        tables = read_tables(output, delimiter=delimiter, bom=bom)
+        with locking.pinned_generation(output) as folder:
+            tables = read_tables(folder, delimiter=delimiter, bom=bom)
         workbook_bytes = workbook.build(tables)
     except InputError as exc:
         workbook_path.unlink(missing_ok=True)

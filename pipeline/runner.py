@@ -10,7 +10,9 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import platform
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,9 +24,20 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline import __version__, executor, export, extract, ingest, language, normalize, taxonomy
+from pipeline import (
+    __version__,
+    executor,
+    export,
+    extract,
+    fingerprint,
+    ingest,
+    language,
+    locking,
+    normalize,
+    taxonomy,
+)
 from pipeline.config import Config
-from pipeline.errors import OutputError
+from pipeline.errors import ConfigError, InputError, OutputError
 from pipeline.records import Article, Extraction, Problem
 from pipeline.store import STORE_FILE, Store
 
@@ -52,6 +65,14 @@ class Summary:
 
     files_seen: int = 0
     files_read: int = 0
+    #: Files the store already knew, unchanged, and did not read again.
+    files_unchanged: int = 0
+    #: Every corpus folder the output holds (all of them are in the tables).
+    corpora: list[str] = field(default_factory=list)
+    #: True when this run added its corpus to an output that already held other corpora.
+    new_corpus: bool = False
+    #: True when the corpus of this run holds no article at all (a warning; exit 1 if strict).
+    no_articles: bool = False
     articles: int = 0
     articles_extracted: int = 0
     duplicates: int = 0
@@ -110,19 +131,66 @@ def open_store(config: Config) -> Store:
     try:
         config.output.mkdir(parents=True, exist_ok=True)
         return Store(config.output / STORE_FILE)
-    except OSError as exc:
-        raise OutputError(f"cannot write the output folder {config.output}: {exc}") from exc
+    except (OSError, sqlite3.Error) as exc:
+        raise OutputError(write_failure(config.output, exc)) from exc
+
+
+def write_failure(output: Path, exc: BaseException) -> str:
+    """One line for a write that failed: a full disk, a folder that cannot be written..."""
+    if isinstance(exc, OSError):
+        where = f" ({os.fsdecode(exc.filename)})" if exc.filename else ""
+        return f"cannot write the output folder {output}: {exc.strerror or exc}{where}"
+    return f"cannot write the store in {output}: {exc}"
+
+
+def corpus_key(corpus: Path) -> str:
+    """How the store names a corpus folder: its absolute path (as valid UTF-8 text)."""
+    return ingest.printable_path(str(corpus.resolve()))
+
+
+def check_folders(config: Config) -> None:
+    """Before anything is created: the corpus exists, and the output is not the corpus or a
+    folder above it (an output folder inside the corpus is fine: it is never read)."""
+    corpus = config.corpus
+    if not corpus.is_dir():
+        raise InputError(f"corpus folder {corpus} does not exist or is not a folder")
+    output = config.output.resolve()
+    if corpus.resolve().is_relative_to(output):
+        raise ConfigError(
+            f"the corpus folder {corpus} is the output folder {config.output} or inside it; "
+            "choose an output folder outside the corpus"
+        )
 
 
 def run(config: Config, *, rebuild: bool = False) -> Summary:
-    """Process `config.corpus` into `config.output`; per-file problems never stop the run."""
+    """Process `config.corpus` into `config.output`; per-file problems never stop the run.
+
+    The output folder is locked for the whole run (`LockedError` when another run holds it,
+    unless `config.wait`). A failed write (full disk, a folder that cannot be written, a store
+    of another schema) raises `OutputError`, after temporary files are removed."""
     started = time.perf_counter()
+    check_folders(config)
+    try:
+        config.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(write_failure(config.output, exc)) from exc
+    with locking.OutputLock(config.output, wait=config.wait):
+        try:
+            return run_locked(config, rebuild=rebuild, started=started)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(write_failure(config.output, exc)) from exc
+
+
+def run_locked(config: Config, *, rebuild: bool, started: float) -> Summary:
     summary = Summary()
-    corpus_id = str(config.corpus.resolve())
+    corpus_id = corpus_key(config.corpus)
     with open_store(config) as store, executor.Executor(config) as work:
-        if rebuild:
-            with store.transaction():
+        earlier = store.corpora()
+        with store.transaction():
+            store.add_corpus(corpus_id)
+            if rebuild:
                 store.forget_extractions()
+                store.set_meta("near_duplicates_of", "")
         clock = time.perf_counter()
 
         def lap(stage: str) -> None:
@@ -131,7 +199,8 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
             summary.stage_seconds[stage] = round(now - clock, 3)
             clock = now
 
-        update_sources(store, corpus_id, config, summary, work)
+        update_sources(store, corpus_id, config, summary, work, reread=rebuild)
+        forget_moved_corpora(store, corpus_id, summary)
         lap("ingest")
         update_languages(store, corpus_id, config)
         lap("language")
@@ -141,18 +210,65 @@ def run(config: Config, *, rebuild: bool = False) -> Summary:
         work.release()  # the tables stage needs the pipelines' memory more
         extract.forget_pipelines()
         lap("extract")
+        summary.corpora = store.corpora()
+        if corpus_id not in earlier and earlier:
+            summary.new_corpus = True
+            summary.warnings.append(
+                f"added {config.corpus} to {config.output}, which already held "
+                f"{len(earlier)} other corpus folder(s): the tables cover all of "
+                + ", ".join(summary.corpora)
+            )
+        if not any(c == corpus_id for paths in store.source_paths().values() for c, _ in paths):
+            summary.no_articles = True
+            summary.warnings.append(
+                f"no articles found in {config.corpus} ({summary.files_seen} files seen; "
+                f"articles are {', '.join(sorted(ingest.SUPPORTED_SUFFIXES))} files)"
+            )
         state = store_state(store, config)
         current = config.output / "run.json"
         previous = json.loads(current.read_text(encoding="utf-8")) if current.is_file() else {}
-        if not rebuild and previous.get("state") == state and (config.output / "current").exists():
+        if not rebuild and previous.get("state") == state and tables_complete(config, previous):
             log.info("nothing new: the tables are up to date")
             summary.tables_rebuilt = False
             carry_over(previous.get("summary", {}), summary)
         else:
-            build_tables(store, config, summary, state)
+            build_tables(store, config, summary, state, started)
         lap("tables")
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def tables_complete(config: Config, previous: dict[str, Any]) -> bool:
+    """The current generation holds every table its run.json lists."""
+    tables = previous.get("tables") or {}
+    current = config.output / export.CURRENT
+    return bool(tables) and all((current / f"{name}.csv").is_file() for name in tables)
+
+
+def forget_moved_corpora(store: Store, corpus_id: str, summary: Summary) -> None:
+    """A corpus folder that no longer exists and whose articles are now in this run's corpus
+    has moved here: its old paths are forgotten. A missing folder that has not moved is kept
+    (it may be a disconnected drive), with a warning."""
+    paths = store.source_paths()
+    held: dict[str, set[str]] = {}
+    for article_id, sources in paths.items():
+        for corpus, _ in sources:
+            held.setdefault(corpus, set()).add(article_id)
+    here = held.get(corpus_id, set())
+    for corpus in store.corpora():
+        if corpus == corpus_id or Path(corpus).is_dir():
+            continue
+        theirs = held.get(corpus, set())
+        if theirs and len(theirs & here) * 2 >= len(theirs):
+            log.info("%s is gone and its articles are in %s: moved", corpus, corpus_id)
+            with store.transaction():
+                store.forget_corpus(corpus)
+                store.drop_orphans()
+            summary.warnings.append(f"{corpus} moved to {corpus_id}: its old paths are dropped")
+        else:
+            summary.warnings.append(
+                f"corpus folder {corpus} no longer exists; its {len(theirs)} articles are kept"
+            )
 
 
 def read_batch(
@@ -176,21 +292,35 @@ def read_batch(
 
 
 def update_sources(
-    store: Store, corpus_id: str, config: Config, summary: Summary, work: executor.Executor
+    store: Store,
+    corpus_id: str,
+    config: Config,
+    summary: Summary,
+    work: executor.Executor,
+    *,
+    reread: bool = False,
 ) -> None:
     """Scan the corpus: read new and changed files (and detect their languages), forget files
-    that are gone."""
-    known = {p: (s.size, s.mtime_ns, s.article_id) for p, s in store.sources(corpus_id).items()}
-    scanned = ingest.scan(config, known)
+    that are gone. `reread`: read every file again, and replace the articles they hold."""
+    known = {
+        p: (s.size, s.mtime_ns, s.article_id, s.content_hash)
+        for p, s in store.sources(corpus_id).items()
+    }
+    scanned = ingest.scan(config, {} if reread else known)
     summary.files_seen = scanned.files_seen
     summary.files_read = len(scanned.to_read)
+    summary.files_unchanged = len(scanned.files)
     present = {f.path for f in scanned.files} | {f.path for f in scanned.to_read}
     present |= {p.source_path for p in scanned.problems}
     with store.transaction():
         for seen in scanned.files:
-            store.put_source(corpus_id, seen.path, seen.size, seen.mtime_ns, seen.article_id)
+            store.put_source(
+                corpus_id, seen.path, seen.size, seen.mtime_ns, seen.article_id, seen.content_hash
+            )
         for problem in scanned.problems:
+            store.clear_problems(corpus_id, problem.source_path, ingest.STAGE)
             store.put_problem(corpus_id, problem)
+    replaced: set[str] = set()
     size = config.chunk_size
     batches = [scanned.to_read[i : i + size] for i in range(0, len(scanned.to_read), size)]
     key = language_key(config, config.language)
@@ -208,14 +338,21 @@ def update_sources(
                 for seen in ingested.files:
                     store.clear_problems(corpus_id, seen.path, ingest.STAGE)
                     store.put_source(
-                        corpus_id, seen.path, seen.size, seen.mtime_ns, seen.article_id
+                        corpus_id,
+                        seen.path,
+                        seen.size,
+                        seen.mtime_ns,
+                        seen.article_id,
+                        seen.content_hash,
                     )
                 for problem in ingested.problems:
                     store.put_problem(corpus_id, problem)
                 for article in ingested.articles:
-                    if not store.has_article(article.article_id):
+                    fresh = reread and article.article_id not in replaced
+                    if fresh or not store.has_article(article.article_id):
                         store.put_article(article, key)
                         store.put_minhash(article.article_id, signatures[article.article_id])
+                        replaced.add(article.article_id)
             progress.update(len(ingested.files))
     summary.work_seconds = {k: round(v, 3) for k, v in summary.work_seconds.items()}
     with store.transaction():
@@ -261,11 +398,22 @@ def update_languages(store: Store, corpus_id: str, config: Config) -> None:
 def update_near_duplicates(store: Store) -> None:
     """Group near-identical articles; redone only when the set of articles changed."""
     index = store.article_index()
-    members = hashlib.sha1("\n".join(index).encode()).hexdigest()
+    order = {corpus: i for i, corpus in enumerate(store.corpus_order())}
+    first_seen = {
+        aid: min((order.get(corpus, len(order)), path) for corpus, path in paths)
+        for aid, paths in store.source_paths().items()
+    }
+    members = hashlib.sha1(
+        "\n".join(
+            f"{aid}|{state.published}|{first_seen.get(aid)}" for aid, state in index.items()
+        ).encode()
+    ).hexdigest()
     if store.get_meta("near_duplicates_of") == members:
         return
     published = {aid: state.published for aid, state in index.items()}
-    groups = ingest.near_duplicates(published, store.minhashes(), ingest.NEAR_DUPLICATE_THRESHOLD)
+    groups = ingest.near_duplicates(
+        published, store.minhashes(), ingest.NEAR_DUPLICATE_THRESHOLD, first_seen
+    )
     with store.transaction():
         for article_id, state in index.items():
             duplicate_of = groups.get(article_id, "")
@@ -280,7 +428,7 @@ def extract_new(store: Store, config: Config, summary: Summary, work: executor.E
     results are committed as they come back, so a killed run keeps what it finished."""
     index = {aid: st for aid, st in store.article_index().items() if st.status == "ok"}
     languages = sorted({st.language for st in index.values()})
-    fingerprints = {lang: extract.fingerprint(lang, config) for lang in languages}
+    fingerprints = {lang: fingerprint.extraction_fingerprint(lang, config) for lang in languages}
     for lang in languages:
         candidate, version = extract.installed_candidate(config.pipelines[lang])
         summary.pipelines[lang] = {
@@ -363,7 +511,9 @@ def source_labels(store: Store) -> dict[str, str]:
     return {c: (Path(c).name if names[Path(c).name] == 1 else c) + "/" for c in corpora}
 
 
-def build_tables(store: Store, config: Config, summary: Summary, state: str) -> None:
+def build_tables(
+    store: Store, config: Config, summary: Summary, state: str, started: float
+) -> None:
     """Every table from everything the store holds, written as one new generation. The store
     is read in chunks of articles: once for the articles table, the texts and the names to
     propagate across articles, then twice more by `normalize.run`."""
@@ -428,6 +578,7 @@ def build_tables(store: Store, config: Config, summary: Summary, state: str) -> 
                 summary.warnings.append(
                     f"no statistical pipeline for {lang!r}: rule components only"
                 )
+        summary.seconds = round(time.perf_counter() - started, 3)  # for run.json
         generation.finish(manifest(store, config, summary, state))
     except BaseException:
         generation.abort()
@@ -456,7 +607,9 @@ def manifest(store: Store, config: Config, summary: Summary, state: str) -> dict
             "digest": tax.digest,
             "entries": len(tax.technologies),
         },
-        "fingerprints": {lang: extract.fingerprint(lang, config) for lang in summary.pipelines},
+        "fingerprints": {
+            lang: fingerprint.extraction_fingerprint(lang, config) for lang in summary.pipelines
+        },
         "state": state,
         "summary": summary.as_dict(),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,13 +21,19 @@ from pathlib import Path
 from pipeline.errors import OutputError
 from pipeline.records import Article, Extraction, Mention, Problem, Role
 
+log = logging.getLogger(__name__)
+
 STORE_FILE = "store.sqlite"
-SCHEMA_VERSION = "1"
+#: 2: sources carry a content hash; article ids keep letter case (1: lower-cased text).
+SCHEMA_VERSION = "2"
+#: Schema versions this one replaces by starting over (every file is read again).
+SUPERSEDED_VERSIONS = ("1",)
+TABLES = ("meta", "sources", "problems", "articles", "extractions")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     corpus TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    article_id TEXT, PRIMARY KEY (corpus, path));
+    article_id TEXT, content_hash TEXT NOT NULL DEFAULT '', PRIMARY KEY (corpus, path));
 CREATE TABLE IF NOT EXISTS problems (
     corpus TEXT NOT NULL, path TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL,
     detail TEXT NOT NULL, PRIMARY KEY (corpus, path, stage));
@@ -54,6 +61,7 @@ class SourceState:
     size: int
     mtime_ns: int
     article_id: str | None
+    content_hash: str = ""
 
 
 class Store:
@@ -64,16 +72,29 @@ class Store:
         self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions only
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        found = self.get_meta("schema_version")
-        if found is None:
-            self.set_meta("schema_version", SCHEMA_VERSION)
-        elif found != SCHEMA_VERSION:
+        self.db.execute("PRAGMA busy_timeout=10000")
+        found = self.schema_version()
+        if found in SUPERSEDED_VERSIONS:
+            log.warning("store %s is from an older version: every file is read again", path)
+            for table in TABLES:
+                self.db.execute(f"DROP TABLE IF EXISTS {table}")
+            found = None
+        elif found not in (None, SCHEMA_VERSION):
             self.db.close()
             raise OutputError(
-                f"store {path} has schema version {found}, this version needs {SCHEMA_VERSION}: "
-                "use another output folder or delete the store (everything is re-extracted)"
+                f"store {path} has schema version {found}, this version of the pipeline reads "
+                f"{SCHEMA_VERSION}: use another output folder, or delete {path.name} to start over"
             )
+        self.db.executescript(SCHEMA)
+        if found is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+
+    def schema_version(self) -> str | None:
+        """The schema version the file was written with (None for a new, empty file)."""
+        exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        if self.db.execute(exists).fetchone() is None:
+            return None
+        return self.get_meta("schema_version")
 
     def __enter__(self) -> Store:
         return self
@@ -102,17 +123,30 @@ class Store:
     # --- sources and problems --------------------------------------------------------------
     def sources(self, corpus: str) -> dict[str, SourceState]:
         rows = self.db.execute(
-            "SELECT path, size, mtime_ns, article_id FROM sources WHERE corpus = ?", (corpus,)
+            "SELECT path, size, mtime_ns, article_id, content_hash FROM sources WHERE corpus = ?",
+            (corpus,),
         )
-        return {path: SourceState(size, mtime, aid) for path, size, mtime, aid in rows}
+        return {path: SourceState(size, mtime, aid, h) for path, size, mtime, aid, h in rows}
 
     def put_source(
-        self, corpus: str, path: str, size: int, mtime_ns: int, article_id: str | None
+        self,
+        corpus: str,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        article_id: str | None,
+        content_hash: str = "",
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
-            (corpus, path, size, mtime_ns, article_id),
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+            (corpus, path, size, mtime_ns, article_id, content_hash),
         )
+
+    def forget_corpus(self, corpus: str) -> None:
+        """Every source and problem of a corpus folder (its articles become orphans unless
+        another folder holds them)."""
+        self.db.execute("DELETE FROM sources WHERE corpus = ?", (corpus,))
+        self.db.execute("DELETE FROM problems WHERE corpus = ?", (corpus,))
 
     def forget_sources(self, corpus: str, paths: Iterable[str]) -> None:
         for path in paths:
@@ -130,6 +164,18 @@ class Store:
             "DELETE FROM problems WHERE corpus = ? AND path = ? AND stage = ?",
             (corpus, path, stage),
         )
+
+    def corpus_order(self) -> list[str]:
+        """Corpus folders in the order they were first run into this store (the first folder
+        keeps the original of near-duplicate copies on equal dates)."""
+        order = json.loads(self.get_meta("corpus_order") or "[]")
+        known = set(self.corpora())
+        return [c for c in order if c in known] + sorted(known - set(order))
+
+    def add_corpus(self, corpus: str) -> None:
+        order = self.corpus_order()
+        if corpus not in order:
+            self.set_meta("corpus_order", json.dumps([*order, corpus], ensure_ascii=False))
 
     def corpora(self) -> list[str]:
         rows = self.db.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -175,3 +176,73 @@ def test_a_run_without_network_gives_the_same_tables(tmp_path: Path) -> None:
         subprocess.run(command, cwd=ROOT, env={**env, **extra}, check=True, capture_output=True)
     for path in sorted(outputs["online"].glob("*.csv")):
         assert (outputs["offline"] / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem_row_and_the_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(GOOD, encoding="utf-8")
+    bad = os.fsdecode(bytes(corpus) + b"/M\xfcnchen.txt")
+    Path(bad).write_bytes(b"x\n")
+    folder = os.fsdecode(bytes(corpus) + b"/K\xf6ln")
+    Path(folder).mkdir()
+    (Path(folder) / "inside.txt").write_text(GOOD, encoding="utf-8")
+    output = tmp_path / "out"
+    summary = runner.run(load_config(corpus=corpus, output=output))
+    assert summary.articles == 1
+    problems = pd.read_csv(output / "problems.csv", dtype=str, keep_default_na=False)
+    assert set(problems["source_path"]) == {"M\\xfcnchen.txt", "K\\xf6ln"}
+    assert set(problems["reason"]) == {"undecodable_name"}
+    second = runner.run(load_config(corpus=corpus, output=output))  # stays recorded, no work
+    assert (second.files_read, second.problems) == (0, 2)
+
+
+def test_utf8_page_declaring_latin1_is_read_as_utf8_and_recorded(tmp_path: Path) -> None:
+    """A UTF-8 page that declares ISO-8859-1 was decoded as Windows-1252: "MÃ¼nchen"."""
+    page = tmp_path / "page.html"
+    body = GOOD.replace("Bristol", "München")
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    page.write_bytes(
+        (
+            '<html><head><meta charset="iso-8859-1"><title>Stadtwerke München GmbH</title>'
+            f"</head><body><article>{paragraphs}</article></body></html>"
+        ).encode()
+    )
+    read = ingest.read_file(page, page.name, load_config())
+    assert "Stadtwerke München GmbH" in read.article.text and "Ã" not in read.article.text
+    assert read.article.encoding == "utf-8"
+    assert [reason for reason, _ in read.notes] == ["encoding_mismatch"]
+
+
+def test_utf8_text_with_a_stray_windows_1252_byte_is_repaired_and_recorded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "mixed.txt"
+    text = GOOD.replace("Bristol", "Stadtwerke München GmbH")
+    path.write_bytes(text.encode("utf-8") + " Gebühr: 5 \u20ac".encode("cp1252"))
+    read = ingest.read_file(path, path.name, load_config())
+    assert "Stadtwerke München GmbH" in read.article.text and "Ã" not in read.article.text
+    assert read.article.text.endswith("Gebühr: 5 €")
+    assert read.notes == [
+        ("mixed_encoding", "2 byte(s) not valid UTF-8 in UTF-8 text: read as Windows-1252")
+    ]
+    plain = tmp_path / "plain.txt"  # all Windows-1252: no problem, decoded as such
+    plain.write_bytes(text.encode("cp1252"))
+    read = ingest.read_file(plain, plain.name, load_config())
+    assert "Stadtwerke München GmbH" in read.article.text and not read.notes
+
+
+def test_encoding_problems_are_rows_beside_the_article(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    text = GOOD.replace("Bristol", "Stadtwerke München GmbH")
+    (corpus / "mixed.txt").write_bytes(text.encode("utf-8") + b" \xfc")
+    output = tmp_path / "out"
+    summary = runner.run(load_config(corpus=corpus, output=output))
+    assert summary.articles == 1 and summary.problem_reasons == {"mixed_encoding": 1}
+    problems = pd.read_csv(output / "problems.csv", dtype=str)
+    assert list(problems["source_path"]) == ["mixed.txt"]
+    entities = pd.read_csv(output / "entities.csv", dtype=str)
+    assert not entities["name"].str.contains("Ã").any()

