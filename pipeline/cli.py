@@ -295,20 +295,6 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
         help="reprocess every article, ignoring the extractions the store already holds",
     )
     run.add_argument(
-        "--wait",
-        action="store_const",
-        const=True,
-        default=None,
-        help="when another run holds the output folder, wait for it (default: exit 5 at once)",
-    )
-    run.add_argument(
-        "--verify",
-        action="store_const",
-        const=True,
-        default=None,
-        help="compare files by content hash, not by size and modification time (slower)",
-    )
-    run.add_argument(
         "--strict", action="store_true", help="exit with status 1 when any problem was recorded"
     )
     run.add_argument(

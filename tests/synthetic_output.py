@@ -152,8 +152,8 @@ def _entities(rng: np.random.Generator, n_articles: int) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "entity_type": "technology",
-                "name": [e["name_en"] for e in taxonomy],
-                "name_de": [e["name_de"] for e in taxonomy],
+                "name": [e["names"]["en"] for e in taxonomy],
+                "name_de": [e["names"]["de"] for e in taxonomy],
                 "category": [e["category"] for e in taxonomy],
                 "wikidata_id": [e["wikidata_id"] for e in taxonomy],
             }

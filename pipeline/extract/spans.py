@@ -263,6 +263,6 @@ def name_run_start(doc: Doc, i: int) -> int:
                 break
         else:
             break
-    while start < i and tok[start].lower_ in w.org_connectors:
-        start += 1
+    while start < i and (tok[start].lower_ in w.org_connectors or tok[start].is_stop):
+        start += 1  # "Laut Canadian Blood Services", "Ihrer High School"
     return start

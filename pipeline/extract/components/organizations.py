@@ -8,6 +8,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
+from wordfreq import zipf_frequency
 
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, ORG, PER
@@ -33,6 +34,8 @@ for _form in LEGAL_FORMS:
     LEGAL_FORMS_BY_FIRST.setdefault(_form[0].rstrip("."), []).append(
         tuple(part.rstrip(".") for part in _form)
     )
+#: Zipf frequency from which every word of a rule-built name being common makes it generic.
+GENERIC_ZIPF = 4.0
 #: Joiners of two names.
 COORDINATORS = frozenset({"and", "und", "et"})
 #: Units of power and energy (and their names), which the model takes for organizations.
@@ -152,26 +155,54 @@ def find_organizations(doc: Doc) -> Doc:
     doc.ents = [
         without_trailing_place(e) if e.label_ == ORG else e
         for e in doc.ents
-        if e.label_ != ORG or not_an_organization(e) is None
+        if e.label_ != ORG or (not_an_organization(e) is None and not is_generic(e))
     ]
     return doc
 
 
 def without_trailing_place(ent: Span) -> Span:
-    """"Royal Jubilee Hospital in Victoria" is the hospital, then its city: an organization
-    name ends before "in" and a city name that ends it."""
+    """ "Royal Jubilee Hospital in Victoria" is the hospital, then its city: an organization
+    name ends before "in" when a place name ends it ("… in der Hauptstadt Belgrad", "… in
+    Cambridgeshire")."""
     doc = ent.doc
-    for k in range(ent.end - 2, ent.start, -1):
-        if doc[k].lower_ in {"in", "im"} and k + 1 < ent.end:
-            rest = doc[k + 1 : ent.end]
-            if len(rest) <= 3 and gazetteer.resolve_city(rest.text) is not None:
-                return make_span(doc, ent.start, k, ORG, ent.id_ or "model", ent.kb_id_)
-            break
+    last = doc[ent.end - 1].text
+    place = (
+        gazetteer.resolve_city(last) is not None
+        or gazetteer.find_country(last) is not None
+        or gazetteer.name_key(last) in gazetteer.subdivisions_by_key()
+    )
+    if not place:
+        return ent
+    for k in range(ent.end - 2, max(ent.start, ent.end - 6), -1):
+        if doc[k].lower_ in {"in", "im"}:
+            return make_span(doc, ent.start, k, ORG, ent.id_ or "model", ent.kb_id_)
     return ent
+
+
+def is_generic(ent: Span) -> bool:
+    """A name the rules built of common words only ("Schule für Kinder", "Military College",
+    "Ermittlungsbehörde"): no place, given name, acronym or legal form among them."""
+    if ent.id_ != "rule" or ends_with_legal_form(ent):
+        return False
+    names = first_names()
+    content = [t for t in ent if t.is_alpha and not t.is_stop]
+    for t in content:
+        lower = t.lower_
+        if t.is_upper or lower in names or gazetteer.city_candidates(t.text):
+            return False
+        if max(zipf_frequency(lower, ent.doc.lang_), zipf_frequency(lower, "en")) < GENERIC_ZIPF:
+            return False
+    return bool(content)
 
 
 def ends_with_legal_form(span: Span) -> bool:
     return span[-1].text.lower().rstrip(".") in LEGAL_FORM_TOKENS
+
+
+def has_head(span: Span) -> bool:
+    """Whether an institutional head stands in the span ("… Association of America")."""
+    heads = words(span.doc).org_heads
+    return any(t.lower_.endswith(heads) for t in span)
 
 
 def looks_complete(span: Span) -> bool:
@@ -193,13 +224,15 @@ def split_coordinations(doc: Doc) -> None:
 
 
 def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:
+    w = words(doc)
     for k in range(ent.start + 1, ent.end - 1):
         if doc[k].lower_ not in COORDINATORS:
             continue
-        left, right = doc[ent.start : k], doc[k + 1 : ent.end]
+        after = k + 1 + (doc[k + 1].lower_ in w.determiners and k + 2 < ent.end)
+        left, right = doc[ent.start : k], doc[after : ent.end]
         if not (is_name_token(right[0]) and (looks_complete(right) or len(right) >= 2)):
             continue
-        if looks_complete(left):
+        if looks_complete(left) or (has_head(left) and has_head(right)):
             label = ORG
         elif len(left) <= 2 and gazetteer.resolve_city(left.text) is not None:
             label = CITY

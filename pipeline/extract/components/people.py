@@ -162,6 +162,7 @@ def find_people(doc: Doc) -> Doc:
         ):
             found.append(make_span(doc, rest.start, rest.end, PER, "rule"))
     # A known first name followed by one or two name tokens.
+    by_given_name: list[Span] = []
     for i, token in enumerate(tok):
         if not w.profile.first_name_rule:
             break  # the English statistical model finds these well; the rule adds noise there
@@ -179,19 +180,15 @@ def find_people(doc: Doc) -> Doc:
             and end - i < 3
             and is_name_token(tok[end])
             and not tok[end].lower_.endswith(w.org_heads)
+            and not is_role_token(tok[end], w)  # "Donald Trump Präsident"
+            and zipf_frequency(tok[end].lower_, doc.lang_) < COMMON_WORD_ZIPF  # "Gelegenheit"
         ):
             end += 1
         if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
-            found.append(make_span(doc, i, end, PER, "rule"))
-    set_ents(
-        doc,
-        filter_spans(found),
-        lambda old, new: (
-            old.label_ in (PER, LOC, "MISC")
-            or (old.label_ == ORG and old.id_ == "model" and contained(new, old))
-            or (old.label_ == CITY and old.id_ == "gazetteer" and contained(old, new))
-        ),
-    )
+            by_given_name.append(make_span(doc, i, end, PER, "rule"))
+    set_ents(doc, filter_spans(found), replaceable_by_person)
+    # Given names only fill gaps: "Royal Navy", "Davis Cup" stay what the model said.
+    set_ents(doc, filter_spans(by_given_name), lambda old, new: False)
     person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
     doc._.roles = [
         RoleMatch(
@@ -208,6 +205,17 @@ def find_people(doc: Doc) -> Doc:
         if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
     ]
     return doc
+
+
+def replaceable_by_person(old: Span, new: Span) -> bool:
+    """Overlap rule of people found by a role, a title or an apposition: they replace places,
+    other people and misc names, a model organization inside them, and a gazetteer city they
+    contain."""
+    return (
+        old.label_ in (PER, LOC, "MISC")
+        or (old.label_ == ORG and old.id_ == "model" and contained(new, old))
+        or (old.label_ == CITY and old.id_ == "gazetteer" and contained(old, new))
+    )
 
 
 def role_phrase_end(doc: Doc, k: int, w: Words) -> int:
@@ -291,6 +299,10 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
     ):
         return False
     if not any(ch.isalpha() for ch in ent.text) or ent.text[:1] in "@#":
+        return False
+    if any(ch.isdigit() for ch in ent.text):  # "GPT-4o", "777X"
+        return False
+    if ent[0].is_stop and ent[0].lower_ not in names:  # "Warum Waymo"
         return False
     first = ent[0]
     if first.lower_ not in names:

@@ -9,6 +9,7 @@ import re
 import pycountry
 from spacy.language import Language
 from spacy.tokens import Doc
+from wordfreq import zipf_frequency
 
 from pipeline.extract.components.people import plausible_person
 from pipeline.extract.labels import CITY, LOC, ORG, PER
@@ -21,6 +22,9 @@ from pipeline.extract.spans import (
     words,
 )
 
+#: Zipf frequency from which a lone capitalized word with an inflection ending is a word of
+#: the language rather than a surname.
+LONE_WORD_ZIPF = 1.5
 #: ISO 4217 codes: "DKK 23 million" is money, not an organization.
 CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
 
@@ -52,7 +56,15 @@ def propagate_names(doc: Doc) -> Doc:
             and len(e) == 1
             and e.id_ == "model"
             and e.text not in multi_person_tokens
-            and (lone_endings is None or e.text.lower().endswith(lone_endings))
+            and (
+                lone_endings is None
+                or (  # "Entwürfe", not "Osborne" or "Winstone"
+                    e.text.lower().endswith(lone_endings)
+                    and zipf_frequency(e.text.lower(), doc.lang_) >= LONE_WORD_ZIPF
+                    and zipf_frequency(e.text.lower(), doc.lang_)
+                    > zipf_frequency(e.text.lower(), "en")
+                )
+            )
             and e.text.lower() not in names
         ):
             # A lone word the model calls a person, never introduced by full name: in English
