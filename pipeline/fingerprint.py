@@ -32,6 +32,7 @@ EXTRACTION_SOURCES = (
     "errors.py",
     "records.py",
     "entity_types.py",
+    "fingerprint.py",
     "extract.py",
     "extract",
     "lang",

@@ -1551,9 +1551,10 @@ def mark_failed(output: Path, reason: str) -> None:
 def write_report(output: Path, *, delimiter: str = ",", bom: bool = False) -> Path:
     """Read the tables in `output` and write `report.html` there, atomically.
 
-    Raises ReportError when the report cannot be built (tables missing or unreadable, or any
-    other failure while building it) and OutputError when it cannot be written; either way
-    report.html is left marked as failed (or removed), never holding an older run's report.
+    Raises InputError when the tables are missing or unreadable, ReportError when the report
+    cannot be built from them (any other failure while building it) and OutputError
+    when it cannot be written; either way report.html is left marked as failed (or removed),
+    never holding an older run's report.
     """
     path = output / REPORT_FILE
     try:
@@ -1562,9 +1563,9 @@ def write_report(output: Path, *, delimiter: str = ",", bom: bool = False) -> Pa
             manifest = read_manifest(folder)
         log.info("report over %d tables in %s", len(tables), output)
         page = build_html(tables, manifest)
-    except InputError as exc:
+    except InputError as exc:  # no tables to report on: exit 3, like any unreadable input
         mark_failed(output, str(exc))
-        raise ReportError(str(exc)) from exc
+        raise
     except Exception as exc:
         # The step's boundary: whatever breaks the build (a bug, a table of an unexpected
         # shape) must leave no stale report behind and end as a ReportError (one line, exit
@@ -1600,9 +1601,9 @@ def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, P
         with locking.pinned_generation(output) as folder:
             tables = read_tables(folder, delimiter=delimiter, bom=bom)
         workbook_bytes = workbook.build(tables)
-    except InputError as exc:
+    except InputError:
         workbook_path.unlink(missing_ok=True)
-        raise ReportError(str(exc)) from exc
+        raise
     try:
         write_atomic(workbook_path, workbook_bytes)
     except OSError as exc:

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from pipeline import cli
-from pipeline.config import Config
+from pipeline.config import DEFAULT_PIPELINES, Config
 from pipeline.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,7 +110,8 @@ def sample_value(name: str, kind: str, default: Any, tmp_path: Path) -> tuple[li
         "language_min_score": (["--language-min-score", "0.75"], 0.75),
         "pipelines": (
             ["--pipelines", "en=en_a,en_b", "--pipelines", "de=de_a"],
-            {"en": ["en_a", "en_b"], "de": ["de_a"]},
+            # languages not named keep their default candidates
+            {**DEFAULT_PIPELINES, "en": ["en_a", "en_b"], "de": ["de_a"]},
         ),
     }
     if name in special:

@@ -55,11 +55,11 @@ def test_an_output_folder_inside_the_corpus_is_never_read(tmp_path: Path) -> Non
     shutil.copytree(CORPUS / "de", corpus)
     first = quick(corpus, corpus / "out")
     again = quick(corpus, corpus / "out")
-    only_languages = {"unsupported_language": 8}  # no problem rows from the output's files
-    assert (again.files_seen, again.problem_reasons, again.articles) == (8, only_languages, 8)
-    assert first.files_seen == 8
+    only_languages = {"unsupported_language": 20}  # no problem rows from the output's files
+    assert (again.files_seen, again.problem_reasons, again.articles) == (20, only_languages, 20)
+    assert first.files_seen == 20
     elsewhere = quick(corpus, tmp_path / "elsewhere")  # an older output below the corpus
-    assert (elsewhere.files_seen, elsewhere.problem_reasons) == (8, only_languages)
+    assert (elsewhere.files_seen, elsewhere.problem_reasons) == (20, only_languages)
     articles = pd.read_csv(tmp_path / "elsewhere" / "articles.csv", dtype=str)
     assert not articles["source_path"].str.contains("out/").any()
     with pytest.raises(ConfigError, match="inside it"):
@@ -75,11 +75,11 @@ def test_a_moved_corpus_is_recognized_and_its_old_paths_dropped(tmp_path: Path) 
     after.parent.mkdir()
     before.rename(after)
     summary = quick(after, output)
-    assert summary.duplicates == 0  # was 8 "exact duplicate files merged"
+    assert summary.duplicates == 0  # was 20 "exact duplicate files merged"
     assert summary.corpora == [str(after.resolve())]
     assert any("moved to" in w for w in summary.warnings)
     articles = pd.read_csv(output / "articles.csv", dtype=str)
-    assert len(articles) == 8 and not articles["source_path"].str.contains(r"\|").any()
+    assert len(articles) == 20 and not articles["source_path"].str.contains(r"\|").any()
     manifest = json.loads((output / "run.json").read_text(encoding="utf-8"))
     assert manifest["corpora"] == [str(after.resolve())]
 
@@ -120,9 +120,9 @@ def test_no_articles_found_is_a_warning_and_strict_fails(
 def test_the_summary_and_run_json_tell_what_happened(tmp_path: Path, settings: Path) -> None:
     options = ["--output", str(tmp_path / "out"), "--config", str(settings)]
     first = cli(str(CORPUS / "de"), *options)
-    assert "files seen:      8 (8 read)\n" in first.stdout  # not "the rest unchanged"
+    assert "files seen:      20 (20 read)\n" in first.stdout  # not "the rest unchanged"
     second = cli(str(CORPUS / "de"), *options)
-    assert "files seen:      8 (0 read, 8 unchanged)\n" in second.stdout
+    assert "files seen:      20 (0 read, 20 unchanged)\n" in second.stdout
 
 
 def test_run_json_records_the_real_time(corpus_output: Path) -> None:

@@ -31,7 +31,7 @@ def test_worker_processes_give_identical_tables(corpus_output: Path, tmp_path: P
         corpus=ROOT / "corpus", output=tmp_path / "out", workers=2, chunk_size=2, parquet=True
     )
     summary = runner.run(config)
-    assert summary.articles_extracted == 40
+    assert summary.articles_extracted == 44
     same_tables(corpus_output, tmp_path / "out")
     mentions = pd.read_parquet(tmp_path / "out" / "parquet" / "mentions")
     assert len(mentions) == len(pd.read_csv(tmp_path / "out" / "mentions.csv"))
@@ -57,7 +57,7 @@ def test_dask_cluster_gives_identical_tables(corpus_output: Path, tmp_path: Path
             chunk_size=4,
         )
         summary = runner.run(config)
-    assert summary.articles_extracted == 40
+    assert summary.articles_extracted == 44
     same_tables(corpus_output, tmp_path / "out")
 
 

@@ -28,10 +28,21 @@ def test_detects_english_and_german_with_scores() -> None:
     assert [a.language for a in items] == ["de", "en"]
     assert all(a.language_score > 0.9 and a.status == "ok" for a in items)
 
+SPANISH = (
+    "El ayuntamiento de Valencia presentó el jueves una nueva plataforma que reúne los datos "
+    "de tráfico y de calidad del aire de los edificios públicos de la ciudad."
+)
+
 
 def test_other_language_is_kept_but_unsupported() -> None:
-    item = article(FRENCH)
+    item = article(SPANISH)
     language.run([item], load_config())
+    assert (item.language, item.status) == ("es", "unsupported_language")
+    item = article(FRENCH)  # analysed since the French profile
+    language.run([item], load_config())
+    assert (item.language, item.status) == ("fr", "ok")
+    item = article(FRENCH)
+    language.run([item], load_config(languages=("en", "de")))
     assert (item.language, item.status) == ("fr", "unsupported_language")
 
 

@@ -130,7 +130,7 @@ def test_a_reader_keeps_its_generation_while_a_run_replaces_it(tmp_path: Path) -
         articles = pd.read_csv(pinned / "articles.csv", dtype=str)
         mentions = pd.read_csv(pinned / "mentions.csv", dtype=str)
         assert set(mentions["article_id"]) <= set(articles["article_id"])
-        assert len(articles) == 8 and len(pd.read_csv(output / "articles.csv")) == 7
+        assert len(articles) == 20 and len(pd.read_csv(output / "articles.csv")) == 19
     runner.run(config, rebuild=True)  # the next run removes it, now nobody reads it
     assert not pinned.exists()
     assert len(list((output / ".generations").iterdir())) == 1

@@ -76,6 +76,6 @@ def test_rules_alone_when_no_pipeline_loads(caplog: pytest.LogCaptureFixture) ->
 def test_project_model_is_small_and_credited() -> None:
     folder = extract.project_model_path("de_ner")
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-    assert size < 25 * 1024 * 1024
+    assert size < 32 * 1024 * 1024  # 13 MB of them are the floret vectors
     card = (folder / "README.md").read_text(encoding="utf-8")
     assert "GermEval 2014" in card and "SmartData" in card and "CC BY 4.0" in card

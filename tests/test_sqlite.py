@@ -44,7 +44,7 @@ def test_every_table_has_the_schemas_columns_keys_and_rows(
         if table.csv:
             frame = pd.read_csv(corpus_output / f"{table.name}.csv", dtype=str)
             assert handle.count == len(frame), table.name
-    assert database.table("article_texts").count == database.table("articles").count == 16
+    assert database.table("article_texts").count == database.table("articles").count == 44
     assert database.execute("PRAGMA foreign_key_check").fetchall() == []
 
 

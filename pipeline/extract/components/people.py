@@ -129,7 +129,7 @@ def find_people(doc: Doc) -> Doc:
             if (
                 2 <= i - start <= 3
                 and (tok[start].lower_ in names or maximal)
-                and not any(e.start < i and start < e.end for e in ents)
+                and not any(e.start < i and start < e.end and e.label_ != PER for e in ents)
             ):
                 person = make_span(doc, start, i, PER, "rule")
                 found.append(person)
@@ -187,8 +187,13 @@ def find_people(doc: Doc) -> Doc:
         if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
             by_given_name.append(make_span(doc, i, end, PER, "rule"))
     set_ents(doc, filter_spans(found), replaceable_by_person)
-    # Given names only fill gaps: "Royal Navy", "Davis Cup" stay what the model said.
-    set_ents(doc, filter_spans(by_given_name), lambda old, new: False)
+    # Given names fill gaps and complete a person the model cut short ("Felix" -> "Felix
+    # Hartung"); "Royal Navy", "Davis Cup" stay what the model said.
+    set_ents(
+        doc,
+        filter_spans(by_given_name),
+        lambda old, new: old.label_ == PER and contained(old, new),
+    )
     person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
     doc._.roles = [
         RoleMatch(
