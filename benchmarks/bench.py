@@ -1002,6 +1002,12 @@ def machine() -> dict[str, Any]:
     }
 
 
+def save_progress(work: Path, results: dict[str, Any]) -> None:
+    """The figures so far, after every measurement: an interrupted benchmark keeps them."""
+    partial = work / "bench_results.partial.json"
+    partial.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     work: Path = args.output.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -1023,6 +1029,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         bare = [sys.executable, str(BENCH), "_bare", "--result", "{result}"]
         bare += ["--run-output", str(output), "--n-process", str(n)]
         results[f"bare_{n}"] = bare_figures(measure(f"bare_{n}", bare, work))
+        save_progress(work, results)
     first = runs / f"pipeline_{args.processes[0]}"
     results["noop_main"] = noop_figures(
         measure("noop_main", run_command(corpus / "main", first, args.processes[0]), work)
@@ -1035,6 +1042,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         results["noop"] = noop_figures(
             measure("noop_second", run_command(corpus / "noop", output, 1), work)
         )
+    save_progress(work, results)
     if args.scale:
         info = build_corpus(corpus / "scale", args.scale_articles, args.seed)
         output = fresh(runs / "scale")
@@ -1044,8 +1052,10 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         make += ["-o", ".venv/.installed", "run"]
         make += [f"CORPUS={corpus / 'scale'}", f"OUTPUT={output}"]
         results["scale"] = scale_figures(measure("scale", make, work, check=False), info, output)
+        save_progress(work, results)
     if args.profile:
         results["profile"] = profile_run(work, corpus / "main", first)
+    (work / "bench_results.partial.json").unlink(missing_ok=True)
     results["code_at_end"] = code_digest()
     results["load_average_at_end"] = list(psutil.getloadavg())
     results["targets"] = targets(results)
