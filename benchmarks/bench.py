@@ -336,6 +336,7 @@ class Draft:
 
 def make_draft(vocab: Vocabulary, seed: int, index: int) -> Draft:
     """Article `index` of the corpus with this seed; the same numbers give the same article."""
+    # The seed strings keep the benchmark's old module name: the same corpus, byte for byte.
     rng = random.Random(f"pipeline.bench:{seed}:{index}")
     language = "en" if index % 2 == 0 else "de"
     words = vocab.lang(language)
