@@ -78,8 +78,8 @@ eval-de-model: $(DE_BUILD)/corpus/test.spacy ## Score the shipped German model a
 eval-de: $(DE_BUILD)/corpus/test.spacy ## Score the whole German extractor (model + rules) beside the raw model
 	$(PYTHON) training/eval_extractor_de.py --corpus $(DE_BUILD)/corpus --json $(DE_BUILD)/eval_extractor_de.json
 
-bench: | $(VENV)/.installed ## Benchmark on 2,000+ synthetic articles into OUTPUT/bench (pipeline vs bare nlp.pipe, 1 and 2 processes, memory, no-op run); BENCH_ARGS=--scale adds 20,000 articles
-	$(PYTHON) -m pipeline.bench --output $(OUTPUT)/bench $(BENCH_ARGS)
+bench: | $(VENV)/.installed ## Benchmark (benchmarks/bench.py) on 2,000 synthetic articles into OUTPUT/bench: pipeline vs bare nlp.pipe, stages, memory, no-op run; BENCH_ARGS=--scale adds make run at 20,000
+	$(PYTHON) benchmarks/bench.py --output $(OUTPUT)/bench $(BENCH_ARGS)
 
 clean: ## Remove generated outputs (keeps outputs/.gitkeep)
 	find $(OUTPUT) -mindepth 1 ! -name .gitkeep -delete
