@@ -90,9 +90,7 @@ LEGAL_FORM_WORDS = {
     "co kg",
 }
 
-#: Articles and determiners that are not part of a name, and the articles cut from the start
-#: of names, in every language.
-DETERMINERS = lang.all_words("determiners")
+#: Articles cut from the start of names, in every language.
 LEADING_ARTICLES = lang.all_words("leading_articles")
 #: Titles that may stand before a name in a mention ("Mayor Tan Chengxu").
 TITLES = lang.all_words("titles")

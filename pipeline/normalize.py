@@ -96,11 +96,6 @@ def org_key(name: str) -> str:
     return " ".join(words)
 
 
-def acronym_of(name: str) -> str:
-    """Initials of the capitalized words: "China Academy of Information ..." -> "CAIC..."."""
-    return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w[:1].isupper())
-
-
 def is_acronym_of(short: str, long: str) -> bool:
     """Whether `short` abbreviates `long`, in either order of introduction: initials of its
     capitalized words ("BSI" = "Bundesamt für Sicherheit in der Informationstechnik"), of all
