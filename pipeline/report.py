@@ -1394,7 +1394,7 @@ def run_facts(manifest: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -
             )
     articles = tables["articles"]
     return {
-        "corpus": str(manifest.get("corpus", "")),
+        "corpora": [str(c) for c in manifest.get("corpora") or [manifest.get("corpus")] if c],
         "pipeline_version": str(manifest.get("pipeline_version", "")),
         "files_seen": summary.get("files_seen"),
         "articles": len(articles),

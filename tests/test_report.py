@@ -399,6 +399,21 @@ def test_failed_report_leaves_no_stale_report(
     assert error == [f"error: {folder / 'mentions.csv'} is missing: run the pipeline first"]
 
 
+def test_report_names_every_corpus_folder_the_output_holds(
+    corpus_output: Path, tmp_path: Path
+) -> None:
+    folder = copy_run(corpus_output, tmp_path / "run")
+    manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    report.run(folder)
+    header = (folder / "report.html").read_text(encoding="utf-8").split("<nav>")[0]
+    assert f"from <code>{manifest['corpora'][0]}</code>" in header
+    manifest["corpora"] = ["/data/week-1", "/data/week 2 <b>"]
+    (folder / "run.json").write_text(json.dumps(manifest), encoding="utf-8")
+    report.run(folder)
+    header = (folder / "report.html").read_text(encoding="utf-8").split("<nav>")[0]
+    assert "from 2 corpus folders: <code>/data/week-1</code>, <code>/data/week 2 &lt;b&gt;</code>" in header
+
+
 def test_empty_run_still_gives_a_report(corpus_output: Path, tmp_path: Path) -> None:
     folder = tmp_path / "empty"
     folder.mkdir()
