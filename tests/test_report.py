@@ -411,7 +411,8 @@ def test_report_names_every_corpus_folder_the_output_holds(
     (folder / "run.json").write_text(json.dumps(manifest), encoding="utf-8")
     report.run(folder)
     header = (folder / "report.html").read_text(encoding="utf-8").split("<nav>")[0]
-    assert "from 2 corpus folders: <code>/data/week-1</code>, <code>/data/week 2 &lt;b&gt;</code>" in header
+    listed = "<code>/data/week-1</code>, <code>/data/week 2 &lt;b&gt;</code>"
+    assert f"from 2 corpus folders: {listed}" in header
 
 
 def test_empty_run_still_gives_a_report(corpus_output: Path, tmp_path: Path) -> None:
