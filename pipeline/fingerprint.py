@@ -38,6 +38,7 @@ EXTRACTION_SOURCES = (
     "lang",
     "gazetteer.py",
     "taxonomy.py",
+    "known_organizations.py",
     "lexicon.py",
     "data",
 )

@@ -12,12 +12,13 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from pipeline import entity_types, gazetteer, schema, taxonomy
+from pipeline import entity_types, gazetteer, known_organizations, schema, taxonomy
 from pipeline.lexicon import HONORIFICS, LEADING_ARTICLES, LEGAL_FORM_WORDS, TITLES
 from pipeline.records import Article, Extraction, Mention
 
@@ -78,7 +79,24 @@ def org_name(text: str) -> str:
 
 
 def org_key(name: str) -> str:
-    """Organization key: case, accents, punctuation, leading article and legal form ignored."""
+    """Organization key: case, accents, punctuation, leading article and legal form ignored;
+    every form of a known organization has the key of its name ("DLR", "Deutsches Zentrum
+    für Luft- und Raumfahrt")."""
+    key = plain_org_key(name)
+    return known_org_keys().get(key, key)
+
+
+@cache
+def known_org_keys() -> dict[str, str]:
+    """The keys of the known organizations' forms -> the key of their name."""
+    keys: dict[str, str] = {}
+    for org in known_organizations.load().values():
+        for form in org.safe_forms():
+            keys.setdefault(plain_org_key(form), plain_org_key(org.name))
+    return keys
+
+
+def plain_org_key(name: str) -> str:
     key = gazetteer.name_key(re.sub(r"[.,]", " ", name))
     words = key.split()
     while words and words[0] in LEADING_ARTICLES:

@@ -464,9 +464,9 @@ def fingerprint() -> str:
     """A digest of every table's definition: tables built under another schema are stale."""
     import hashlib
 
-    return hashlib.sha1(
-        json.dumps(data_dictionary(), sort_keys=True).encode("utf-8")
-    ).hexdigest()[:12]
+    return hashlib.sha1(json.dumps(data_dictionary(), sort_keys=True).encode("utf-8")).hexdigest()[
+        :12
+    ]
 
 
 # --------------------------------------------------------------------------- generated formats

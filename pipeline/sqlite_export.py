@@ -24,6 +24,7 @@ from pipeline.io import temporary_beside
 SQLITE_FILE = "tables.sqlite"
 SQL_TYPES: dict[str, type] = {"text": str, "date": str, "integer": int, "number": float}
 
+
 class SqliteTables:
     """tables.sqlite being written: every schema table created up front (so that foreign
     keys resolve), rows added table by table, indexes, full-text search and views at the end."""

@@ -61,6 +61,8 @@ class Words:
     name_particles: frozenset[str]
     not_names: frozenset[str]
     department_words: frozenset[str]
+    place_roles: tuple[str, ...]
+    org_descriptors: tuple[str, ...]
 
 
 @cache
@@ -83,6 +85,8 @@ def words_for(code: str) -> Words:
         name_particles=lang.all_words("name_particles"),
         not_names=lang.all_words("not_names"),
         department_words=context("department_words"),
+        place_roles=lang.all_suffixes("place_roles"),
+        org_descriptors=lang.all_suffixes("org_descriptors"),
     )
 
 

@@ -58,6 +58,12 @@ class Profile:
     #: Words of portfolios and departments: a span made of them alone is no organization
     #: ("Finance", "Digital Transformation", "Citizen Participation").
     department_words: frozenset[str] = frozenset()
+    #: Endings of a word that describes the organization named after it, not part of its
+    #: name ("Bauunternehmen Implenia", "Digitalverbands Bitkom").
+    org_descriptors: tuple[str, ...] = ()
+    #: Endings of roles held in a place rather than an organization ("mayor of Dunedin",
+    #: "Bürgermeisterin von Halle"): a name after them stays a place.
+    place_roles: tuple[str, ...] = ()
     #: Titles that may stand before a name inside a mention ("Mayor Tan").
     titles: frozenset[str] = frozenset()
     #: Every noun is capitalized (German): a capitalized neighbour says nothing about a name.

@@ -70,7 +70,7 @@ PROFILE = Profile(
     honorifics=frozenset({"herr", "herrn", "frau", "professorin"}),
     determiners=frozenset({"die", "der", "das", "den", "dem", "des", "ein", "eine"}),
     leading_articles=frozenset({"die", "der", "das", "den", "dem", "des"}),
-    affiliation_words=frozenset({"des", "der", "von", "vom", "bei", "beim", "am"}),
+    affiliation_words=frozenset({"des", "der", "von", "vom", "bei", "beim", "am", "im"}),
     org_heads=(
         "universität",
         "hochschule",
@@ -108,12 +108,46 @@ PROFILE = Profile(
         """stadt städte gemeinde landeshauptstadt hauptstadt kreisstadt hansestadt großstadt
         metropole messestadt universitätsstadt hafenstadt bundesstadt""".split()
     ),
+    org_descriptors=(
+        "unternehmen",
+        "unternehmens",
+        "konzern",
+        "konzerns",
+        "hersteller",
+        "herstellers",
+        "anbieter",
+        "anbieters",
+        "versorger",
+        "versorgers",
+        "dienstleister",
+        "dienstleisters",
+        "verband",
+        "verbands",
+        "firma",
+        "vermittler",
+        "vermittlers",
+        "autobauer",
+        "autobauers",
+        "betreiber",
+        "betreibers",
+        "start-up",
+        "start-ups",
+    ),
+    place_roles=(
+        "bürgermeister",
+        "bürgermeisterin",
+        "landrat",
+        "landrätin",
+        "stadtrat",
+        "stadträtin",
+    ),
     department_words=frozenset(
         """finanzen finanz digitalisierung transformation personal vertrieb marketing einkauf
         beschaffung kommunikation presse öffentlichkeitsarbeit umwelt klimaschutz mobilität
         verkehr bildung kultur gesundheit soziales wirtschaft wirtschaftsförderung
         stadtentwicklung bürgerbeteiligung recht sicherheit infrastruktur innovation strategie
-        forschung entwicklung netzbetrieb""".split()
+        forschung entwicklung netzbetrieb niederlassung abteilung fachbereich referat bereich
+        geschäftsbereich""".split()
     ),
     titles=frozenset(
         """bürgermeister bürgermeisterin oberbürgermeister oberbürgermeisterin ministerin

@@ -81,6 +81,8 @@ PROFILE = Profile(
     place_cues=frozenset(
         {"city", "town", "village", "municipality", "capital", "borough", "cities"}
     ),
+    org_descriptors=("company", "firm", "startup", "start-up", "carmaker", "chipmaker", "operator"),
+    place_roles=("mayor", "governor", "councillor", "councilor"),
     department_words=frozenset(
         """finance finances transformation participation resources development sustainability
         innovation strategy operations procurement communications communication marketing sales

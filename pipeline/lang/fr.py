@@ -24,7 +24,7 @@ PROFILE = Profile(
     determiners=frozenset({"le", "la", "les", "l'", "l’", "un", "une", "des", "du", "notre"}),
     # No leading articles: they belong to names such as "Le Monde" and "La Poste".
     leading_articles=frozenset(),
-    affiliation_words=frozenset({"de", "du", "des", "chez", "à", "au"}),
+    affiliation_words=frozenset({"de", "d'", "d’", "du", "des", "chez", "à", "au"}),
     org_heads=(
         "université",
         "ministère",
@@ -46,6 +46,8 @@ PROFILE = Profile(
     not_names=frozenset({"le", "la", "les", "mai", "juin", "juillet", "mars", "avril", "août"}),
     place_prepositions=frozenset({"à", "de", "depuis", "vers", "près", "en"}),
     place_cues=frozenset({"ville", "villes", "commune", "métropole", "capitale"}),
+    org_descriptors=("société", "groupe", "entreprise", "start-up", "opérateur", "constructeur"),
+    place_roles=("maire", "préfet", "préfète"),
     department_words=frozenset(
         """finances transformation numérique innovation stratégie communication marketing
         ressources humaines développement durable mobilité transports environnement culture

@@ -30,3 +30,20 @@ def test_a_capitalized_noun_beside_a_city_does_not_hide_it() -> None:
     assert [(e.text, e.label_) for e in doc.ents] == [("Hamburg", "CITY")]
     doc = english("Many Commuters London reach the centre faster.")
     assert not [e for e in doc.ents if e.label_ == "CITY"]
+
+
+def test_role_phrase_with_its_subject_and_organization(
+    extract_text: Callable[[str, str], Found],
+) -> None:
+    text = (
+        "Jonas Brettschneider, Leiter Planung und Genehmigung bei Nordwind Kabel, sagte, die "
+        "Trasse sei gesichert. Der Landesbeauftragte für den Datenschutz hat das Verfahren "
+        "geprüft. Carla Vossberg, Direktorin der Niederlassung Süd der Autobahn GmbH, nannte "
+        "einen Termin."
+    )
+    result = extract_text("de", text)
+    assert result.texts("person") == {"Jonas Brettschneider", "Carla Vossberg"}
+    roles = {r.role: r.affiliation for r in result.extraction.roles}
+    assert roles["Leiter Planung und Genehmigung"] == "Nordwind Kabel"
+    assert roles["Direktorin der Niederlassung Süd"] == "Autobahn GmbH"
+    assert "Niederlassung Süd" not in result.texts("organization")

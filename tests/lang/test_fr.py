@@ -26,3 +26,16 @@ def test_role_with_place_and_person(extract_text: Callable[[str, str], Found]) -
 def test_honorific_before_a_name(extract_text: Callable[[str, str], Found]) -> None:
     text = "Selon Mme Claire Dubois, le réseau sera prêt en juin."
     assert "Claire Dubois" in extract_text("fr", text).texts("person")
+
+
+def test_role_phrase_and_organization_after_de_and_au(
+    extract_text: Callable[[str, str], Found],
+) -> None:
+    text = (
+        "« Le calendrier tient », résume Camille Roussel, cheffe de projet au CNES. Selon "
+        "Julien Marchetti, directeur d'Air Pays de la Loire, les capteurs suffisent."
+    )
+    result = extract_text("fr", text)
+    roles = {r.role: r.affiliation for r in result.extraction.roles}
+    assert roles["cheffe de projet"] == "CNES"
+    assert roles["directeur"] == "Air Pays de la Loire"

@@ -4,6 +4,7 @@ import. They run after the statistical `ner`, in `RULE_COMPONENTS` order."""
 from __future__ import annotations
 
 from pipeline.extract.components import (
+    known_organizations,
     model_labels,
     organizations,
     people,
@@ -17,6 +18,7 @@ RULE_COMPONENTS = (
     "pi_labels",
     "pi_technologies",
     "pi_places",
+    "pi_known_organizations",
     "pi_organizations",
     "pi_people",
     "pi_propagation",
@@ -24,6 +26,7 @@ RULE_COMPONENTS = (
 
 __all__ = [
     "RULE_COMPONENTS",
+    "known_organizations",
     "model_labels",
     "organizations",
     "people",

@@ -10,9 +10,10 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from wordfreq import zipf_frequency
 
-from pipeline import gazetteer
+from pipeline import gazetteer, known_organizations
 from pipeline.extract.labels import CITY, ORG, PER
 from pipeline.extract.spans import (
+    Words,
     contained,
     first_names,
     is_name_token,
@@ -121,7 +122,13 @@ def find_organizations(doc: Doc) -> Doc:
         doc,
         filter_spans(found),
         lambda old, new: (
-            (contained(old, new) and old.label_ != PER)
+            # a known name stays whole, unless its legal form follows ("naturstrom AG"), not
+            # "Digitalverband Bitkom"
+            (
+                contained(old, new)
+                and old.label_ != PER
+                and (old.id_ != "gazetteer" or ends_with_legal_form(new))
+            )
             or (old.label_ == PER and old.id_ == "model" and old[0].lower_ not in first_names())
             # "Robert Bosch GmbH": a person's name with a legal form is a company.
             or (old.label_ == PER and contained(old, new) and ends_with_legal_form(new))
@@ -232,7 +239,13 @@ def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:
         left, right = doc[ent.start : k], doc[after : ent.end]
         if not (is_name_token(right[0]) and (looks_complete(right) or len(right) >= 2)):
             continue
-        if looks_complete(left) or (has_head(left) and has_head(right)):
+        known = known_organizations.safe_forms()
+        if (
+            looks_complete(left)
+            or (has_head(left) and has_head(right))
+            or left.text in known
+            or right.text in known
+        ):
             label = ORG
         elif len(left) <= 2 and gazetteer.resolve_city(left.text) is not None:
             label = CITY
@@ -258,8 +271,23 @@ def not_an_organization(ent: Span) -> str | None:
         return "road"
     if FORMULA.fullmatch(text):
         return "formula"
-    department = words(ent.doc).department_words
+    w = words(ent.doc)
+    department = w.department_words
     content = [t.lower_ for t in ent if t.is_alpha and t.lower_ not in COORDINATORS]
-    if content and all(w in department for w in content) and not looks_complete(ent):
+    if content and all(word in department for word in content) and not looks_complete(ent):
         return "department"
+    if ent[0].lower_ in department and not looks_complete(ent) and names_its_parent(ent, w):
+        return "part of an organization"  # "Niederlassung Süd der Autobahn GmbH"
     return None
+
+
+def names_its_parent(ent: Span, w: Words) -> bool:
+    """Whether a name is followed by the organization it belongs to: "… der Autobahn GmbH"."""
+    doc = ent.doc
+    k = ent.end
+    if k >= len(doc) or doc[k].lower_ not in w.affiliation_words:
+        return False
+    k += 1
+    while k < len(doc) and doc[k].lower_ in w.determiners:
+        k += 1
+    return k < len(doc) and (is_name_token(doc[k]) or doc[k].is_upper)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 from wordfreq import zipf_frequency
 
 from pipeline import gazetteer
+from pipeline.extract.components.organizations import COORDINATORS
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
 from pipeline.extract.spans import (
     RoleMatch,
@@ -93,13 +94,19 @@ def find_people(doc: Doc) -> Doc:
         if affiliation is not None and not honorific:
             # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
             j, end = person_after(doc, ents, after_affiliation, names)
-        if end > j and not any(is_role_token(t, w) for t in doc[j:end]):
+        if (
+            end > j
+            and not any(is_role_token(t, w) for t in doc[j:end])
+            and not (not honorific and coordinated_words(doc, j, end, names))
+            and tok[j - 1].lower_ not in w.determiners  # "… für den Datenschutz"
+        ):
             min_tokens = 1 if honorific or affiliation is None else 2
             if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, ents)):
                 found.append(make_span(doc, j, end, PER, "rule"))
                 if not honorific:
                     roles.append((role_start, role_end, j, end, affiliation))
     # Apposition: "Margaret Fong, Geschäftsführerin des …", "Jules Radich, mayor of Dunedin".
+    named_by_role: list[Span] = []  # "Tomas Venckus, chief executive of Ledgerline"
     attributed = {role_end - 1 for _, role_end, _, _, _ in roles}
     for i, token in enumerate(tok):
         if token.text != "," or i + 1 >= len(doc):
@@ -135,14 +142,9 @@ def find_people(doc: Doc) -> Doc:
                 found.append(person)
         if person is None:
             continue
-        affiliation = None
-        role_end = role_phrase_end(doc, k, w)
-        a = role_end
-        if a < len(doc) and tok[a].lower_ in w.affiliation_words:
-            a += 1
-            if a < len(doc) and tok[a].lower_ in w.determiners:
-                a += 1
-            affiliation = by_start.get(a)
+        role_end, affiliation = role_affiliation(doc, k, by_start, w)
+        if affiliation is not None and affiliation.id_ == "rule" and affiliation.label_ == ORG:
+            named_by_role.append(affiliation)
         roles.append((role_start, role_end, person.start, person.end, affiliation))
     # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
     for ent in doc.ents:
@@ -187,6 +189,7 @@ def find_people(doc: Doc) -> Doc:
         if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
             by_given_name.append(make_span(doc, i, end, PER, "rule"))
     set_ents(doc, filter_spans(found), replaceable_by_person)
+    set_ents(doc, filter_spans(named_by_role), same_place_span)
     # Given names fill gaps and complete a person the model cut short ("Felix" -> "Felix
     # Hartung"); "Royal Navy", "Davis Cup" stay what the model said.
     set_ents(
@@ -194,6 +197,14 @@ def find_people(doc: Doc) -> Doc:
         filter_spans(by_given_name),
         lambda old, new: old.label_ == PER and contained(old, new),
     )
+    # A name inside a role phrase is part of the role: "Leiter Testing und Validierung".
+    inside_roles = [
+        e
+        for e in doc.ents
+        if e.label_ == PER and any(rs <= e.start and e.end <= re_ for rs, re_, _, _, _ in roles)
+    ]
+    if inside_roles:
+        doc.ents = [e for e in doc.ents if e not in inside_roles]
     person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
     doc._.roles = [
         RoleMatch(
@@ -250,6 +261,132 @@ def role_phrase_end(doc: Doc, k: int, w: Words) -> int:
                 end = j
     return end
 
+
+def role_affiliation(
+    doc: Doc, k: int, by_start: dict[int, Span], w: Words
+) -> tuple[int, Span | None]:
+    """The end of the role phrase whose role word is token k, and the organization (or else
+    the place) the role belongs to, when the clause names it: "director of aerospace at the
+    Department of Commerce", "Vertriebsdirektor für Deutschland bei Solaris", "cheffe de
+    projet au CNES". The role phrase runs, as written, up to the affiliation word. A name
+    no component found becomes an organization when it is neither a place nor a department
+    and not made of common words only ("chief executive of Ledgerline")."""
+    tok = tokens_of(doc)
+    end = role_phrase_end(doc, k, w)
+    place: tuple[int, Span | None] = (end, None)
+    place_role = tok[k].lower_.endswith(w.place_roles)
+    j = end
+    while j < min(len(doc), end + AFFILIATION_REACH):
+        if tok[j].is_punct or tok[j].is_quote:
+            break
+        if tok[j].lower_ not in w.affiliation_words:
+            j += 1
+            continue
+        a = j + 1
+        found = by_start.get(a)
+        while found is None and a < len(doc) and tok[a].lower_ in w.determiners:
+            a += 1
+            found = by_start.get(a)
+        if found is None:
+            found = organization_named_at(doc, a, by_start, w)
+        elif found.label_ == LOC and not place_role:
+            # "chief executive of Ledgerline", a name the model took for a place
+            found = organization_named_at(doc, found.start, {}, w) or found
+        if found is not None and found.label_ == ORG:
+            parent = parent_organization(doc, found.end, by_start, w)
+            return j if parent is None else found.end, parent or found
+        if (
+            found is not None
+            and (found.label_ in (CITY, COUNTRY) or (found.label_ == LOC and place_role))
+            and place[1] is None
+        ):
+            place = (j, found)
+        j = found.end if found is not None else j + 1
+    return place
+
+
+def coordinated_words(doc: Doc, start: int, end: int, names: frozenset[str]) -> bool:
+    """Capitalized words joined to more by "und"/"and" after a role are its subject, not a
+    name: "Leiter Testing und Validierung" (unless a given name is among them)."""
+    tok = tokens_of(doc)
+    return (
+        end + 1 < len(doc)
+        and tok[end].lower_ in COORDINATORS
+        and tok[end + 1].text[:1].isupper()
+        and not any(t.lower_ in names for t in doc[start:end])
+    )
+
+
+def same_place_span(old: Span, new: Span) -> bool:
+    """An organization named by a role replaces the unresolved place of the same words."""
+    return old.label_ == LOC and (old.start, old.end) == (new.start, new.end)
+
+
+def parent_organization(doc: Doc, i: int, by_start: dict[int, Span], w: Words) -> Span | None:
+    """The organization that a unit found before token i belongs to, when named right after
+    it: "Niederlassung Süd der Autobahn GmbH", "Labor für Beton und Asphalt der Empa"."""
+    tok = tokens_of(doc)
+    if i >= len(doc) or tok[i].lower_ not in w.affiliation_words:
+        return None
+    k = i + 1
+    while k < len(doc) and k not in by_start and tok[k].lower_ in w.determiners:
+        k += 1
+    parent = by_start.get(k) or organization_named_at(doc, k, by_start, w)
+    return parent if parent is not None and parent.label_ == ORG else None
+
+
+def organization_named_at(doc: Doc, a: int, by_start: dict[int, Span], w: Words) -> Span | None:
+    """The capitalized name at token a, as an organization of the "rule" source, when it can
+    be one: a clause-final run of name words and acronyms (with connectors inside, up to the
+    next entity), not a place, a person's given name, department words or common words only
+    ("Ledgerline", "Fraunhofer IEE")."""
+    tok = tokens_of(doc)
+
+    def name_like(t: Token) -> bool:
+        return is_name_token(t) or (t.is_upper and t.is_alpha and len(t) <= 6)
+
+    end = a
+    while (
+        end < len(doc)
+        and end - a < 6
+        and (end == a or end not in by_start)
+        and (
+            name_like(tok[end])
+            or (end > a and tok[end].lower_ in w.org_connectors)
+            or (
+                end > a + 1
+                and tok[end].lower_ in w.determiners
+                and tok[end - 1].lower_ in w.org_connectors
+            )
+        )
+    ):
+        end += 1
+    if end < len(doc) and end in by_start and end > a:
+        return None  # "Niederlassung West der Autobahn GmbH": the organization comes later
+    while end > a and not name_like(tok[end - 1]):
+        end -= 1
+    if end == a or tok[a].lower_ in first_names():
+        return None
+    if end < len(doc) and not (tok[end].is_punct or tok[end].lower_ in w.affiliation_words):
+        return None  # the name goes on in words this rule cannot judge
+    span = make_span(doc, a, end, ORG, "rule")
+    text = span.text
+    if gazetteer.find_country(text) is not None or gazetteer.city_candidates(text):
+        return None
+    department = w.department_words
+    if all(t.lower_ in department or t.lower_ in w.org_connectors for t in span):
+        return None
+    if all(
+        max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en")) >= COMMON_WORD_ZIPF
+        for t in span
+        if t.lower_ not in w.org_connectors
+    ):
+        return None
+    return span
+
+
+#: Tokens after a role phrase within which its affiliation is looked for.
+AFFILIATION_REACH = 8
 
 #: Zipf frequency from which a given name is more often a word of the language ("Alter").
 FIRST_NAME_COMMON_ZIPF = 5.0
