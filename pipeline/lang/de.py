@@ -142,7 +142,7 @@ PROFILE = Profile(
         "stadträtin",
     ),
     department_words=frozenset(
-        """finanzen finanz digitalisierung transformation personal vertrieb marketing einkauf
+        """it finanzen finanz digitalisierung transformation personal vertrieb marketing einkauf
         beschaffung kommunikation presse öffentlichkeitsarbeit umwelt klimaschutz mobilität
         verkehr bildung kultur gesundheit soziales wirtschaft wirtschaftsförderung
         stadtentwicklung bürgerbeteiligung recht sicherheit infrastruktur innovation strategie

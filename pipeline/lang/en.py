@@ -84,7 +84,7 @@ PROFILE = Profile(
     org_descriptors=("company", "firm", "startup", "start-up", "carmaker", "chipmaker", "operator"),
     place_roles=("mayor", "governor", "councillor", "councilor"),
     department_words=frozenset(
-        """finance finances transformation participation resources development sustainability
+        """it finance finances transformation participation resources development sustainability
         innovation strategy operations procurement communications communication marketing sales
         engineering research planning transport transportation housing environment education
         health culture mobility digital citizen citizens human legal security infrastructure

@@ -267,6 +267,8 @@ def not_an_organization(ent: Span) -> str | None:
     text = ent.text.rstrip(".")
     if UNIT.fullmatch(text):
         return "unit"
+    if all(t.lower_.rstrip(".") in LEGAL_FORM_TOKENS for t in ent):  # "SAS", "GmbH"
+        return "legal form"
     if ROAD.match(text):
         return "road"
     if FORMULA.fullmatch(text):
