@@ -47,3 +47,13 @@ def test_role_phrase_with_its_subject_and_organization(
     assert roles["Leiter Planung und Genehmigung"] == "Nordwind Kabel"
     assert roles["Direktorin der Niederlassung Süd"] == "Autobahn GmbH"
     assert "Niederlassung Süd" not in result.texts("organization")
+
+
+def test_a_model_organization_after_a_given_name_stays_one(
+    extract_text: Callable[[str, str], Found],
+) -> None:
+    # "Royal" and "Davis" are given names, but "Navy" and "Cup" are common words: the model's
+    # organizations stay organizations (a person there cost the extractor UNER points).
+    result = extract_text("de", "Die Royal Navy schickte zwei Schiffe zum Davis Cup in Hamburg.")
+    assert {"Royal Navy", "Davis Cup"} <= result.texts("organization")
+    assert not result.texts("person")

@@ -146,7 +146,12 @@ def find_people(doc: Doc) -> Doc:
         if affiliation is not None and affiliation.id_ == "rule" and affiliation.label_ == ORG:
             named_by_role.append(affiliation)
         roles.append((role_start, role_end, person.start, person.end, affiliation))
-    # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
+    # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski"; not
+    # "Royal Navy", "Davis Cup" (common words after the given name).
+    def is_common(t: Token) -> bool:
+        zipf = max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en"))
+        return zipf >= SURNAME_ZIPF
+
     for ent in doc.ents:
         if ent.label_ != ORG or ent.id_ != "model":
             continue
@@ -159,7 +164,7 @@ def find_people(doc: Doc) -> Doc:
         if (
             2 <= len(rest) <= 3
             and all(is_name_token(t) for t in rest)
-            and (cue > 0 or rest[0].lower_ in names)
+            and (cue > 0 or (rest[0].lower_ in names and not any(map(is_common, rest[1:]))))
             and not any(t.lower_.endswith(w.org_heads) for t in rest)
         ):
             found.append(make_span(doc, rest.start, rest.end, PER, "rule"))
@@ -180,6 +185,7 @@ def find_people(doc: Doc) -> Doc:
         while (
             end < len(doc)
             and end - i < 3
+            and (end - i < 2 or tok[end - 1].lower_ in names)  # "Hans Peter Müller"
             and is_name_token(tok[end])
             and not tok[end].lower_.endswith(w.org_heads)
             and not is_role_token(tok[end], w)  # "Donald Trump Präsident"
@@ -390,6 +396,9 @@ AFFILIATION_REACH = 8
 
 #: Zipf frequency from which a given name is more often a word of the language ("Alter").
 FIRST_NAME_COMMON_ZIPF = 5.0
+#: Zipf frequency from which a word after a given name makes a model organization no person
+#: ("Royal Navy", "Davis Cup"; most surnames are rarer).
+SURNAME_ZIPF = 3.5
 #: Zipf frequency (wordfreq) from which a word after a role is a common word, not a name.
 COMMON_WORD_ZIPF = 4.5
 
