@@ -1,8 +1,10 @@
 """The command line: `pressintel COMMAND` (the installed command) or `python -m pipeline COMMAND`.
 
-Commands: `run` (corpus folder in, tables and report out), `report`, `eval`, `bench`, `info`,
+Commands: `run` (corpus folder in, tables and report out), the stages it chains, each on its
+own (`ingest`, `language`, `extract`, `link`, `tables`; then `report`), `eval`, `bench`, `info`,
 `show` and `entities`. Every `Config` field is an option of `run`, generated from the dataclass
-(its `#:` comment is the help), so a new setting needs no code here.
+(its `#:` comment is the help), so a new setting needs no code here; a stage command takes the
+settings its stage reads (`STAGE_SETTINGS`).
 
 Library code raises the exceptions of `pipeline.errors`; this module alone turns them into one
 line on stderr and an exit code:
@@ -80,6 +82,83 @@ EXIT_CODES: tuple[tuple[type[PipelineError], int, str], ...] = (
 POSITIONAL_FIELDS = {"corpus"}
 #: Short forms of generated options.
 SHORT_OPTIONS = {"output": "-o"}
+#: The settings each stage command takes (None: every setting). The others can still come
+#: from the --config file; the stage does not read them.
+COMMON_STAGE_SETTINGS = ("output", "wait", "progress")
+LANGUAGE_SETTINGS = (
+    "language",
+    "languages",
+    "language_min_words",
+    "language_min_score",
+    "language_sample_chars",
+    "seed",
+    "since",
+)
+STAGE_SETTINGS: dict[str, tuple[str, ...] | None] = {
+    "ingest": None,  # reads files, and detects the languages of new articles as it goes
+    "language": (*COMMON_STAGE_SETTINGS, *LANGUAGE_SETTINGS),
+    "extract": (
+        *COMMON_STAGE_SETTINGS,
+        "languages",
+        "pipelines",
+        "batch_size",
+        "workers",
+        "chunk_size",
+        "executor",
+        "scheduler",
+        "max_text_chars",
+        "gazetteer_min_population",
+        "gazetteer_evidence_min_population",
+        "gazetteer_known_city_population",
+        "gazetteer_common_word_zipf",
+    ),
+    "link": COMMON_STAGE_SETTINGS,
+    "tables": (
+        *COMMON_STAGE_SETTINGS,
+        "languages",
+        "pipelines",
+        "csv_delimiter",
+        "csv_bom",
+        "parquet",
+        "since",
+    ),
+}
+#: What each stage command does, for its help.
+STAGE_HELP = {
+    "ingest": (
+        "read new and changed files of a corpus folder into the output folder's store",
+        "Stage 1: scan CORPUS (read-only), read new and changed files into OUTPUT/store.sqlite "
+        "(their languages detected in the same batches), forget files that are gone, and group "
+        "near duplicates.",
+    ),
+    "language": (
+        "detect the languages of the stored articles again where the settings changed",
+        "Stage 2: detect (or with --language force, for the articles of CORPUS) the language of "
+        "every stored article whose result was made under other language settings. Reads and "
+        "writes the store; the corpus folder is not read.",
+    ),
+    "extract": (
+        "extract entities from the stored articles whose extraction is missing or stale",
+        "Stage 3: run the spaCy pipelines over every analysed article whose stored extraction "
+        "is missing or has another fingerprint (code, model, taxonomy, settings). Reads and "
+        "writes the store.",
+    ),
+    "link": (
+        "find names confident in one article in every other article",
+        "Stage 4: collect the confident names of all extractions (multi-word people, "
+        "organizations with a legal form or of several words) and find them in every analysed "
+        "article; redone only for articles whose link fingerprint changed. Reads and writes "
+        "the store.",
+    ),
+    "tables": (
+        "write the tables of the output folder from its store",
+        "Stage 5: normalize the store's extractions and links into entities and write every "
+        "table (CSV, SQLite, optionally Parquet), texts/ and run.json as one new generation; "
+        "left as they are when the store did not change.",
+    ),
+}
+#: Stage commands that take the corpus folder (ingest reads it; language forces its articles).
+CORPUS_STAGES = ("ingest", "language")
 DEFAULT_SHOW_LIMIT = 20
 DEFAULT_LIST_LIMIT = 25
 
@@ -305,6 +384,21 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
     )
     add_config_options(run)
 
+    for stage, (short, long) in STAGE_HELP.items():
+        command = commands.add_parser(stage, parents=[common], help=short, description=long)
+        if stage in CORPUS_STAGES:
+            command.add_argument(
+                "corpus",
+                nargs="?",
+                type=Path,
+                default=None,
+                help="folder of articles, never written (default: corpus)",
+            )
+        command.add_argument(
+            "--config", type=Path, help="TOML file of settings; command-line options override it"
+        )
+        add_config_options(command, STAGE_SETTINGS[stage])
+
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -460,6 +554,33 @@ def command_run(args: argparse.Namespace) -> int:
     if args.strict and (summary.problems or summary.no_articles):
         return EXIT_STRICT
     return EXIT_OK
+
+
+def command_stage(args: argparse.Namespace) -> int:
+    """One stage on its own (`python -m pipeline extract`): the same code `run` chains."""
+    config = config_from(args)
+    from pipeline import runner
+
+    summary = runner.run_stages(config, (args.command,))
+    if not args.quiet:
+        if args.command == "tables":
+            print_summary(summary, config.output)
+        else:
+            print_stage(summary, args.command, config.output)
+    return EXIT_OK
+
+
+def print_stage(summary: Summary, stage: str, output: Path) -> None:
+    """What one stage did, in a line or two."""
+    done = {
+        "ingest": f"{summary.files_seen} files seen ({summary.files_read} read, "
+        f"{summary.files_unchanged} unchanged)",
+        "extract": f"{summary.articles_extracted} articles extracted",
+        "link": f"{summary.articles_linked} articles linked",
+    }.get(stage, "done")
+    print(f"{stage}: {done} in {summary.stage_seconds.get(stage, 0.0):.1f} s; store in {output}")
+    for warning in summary.warnings:
+        print(f"warning:         {warning}")
 
 
 def report_is_current(output: Path) -> bool:
@@ -728,6 +849,7 @@ def command_entities(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": command_run,
+    **dict.fromkeys(STAGE_HELP, command_stage),
     "report": command_report,
     "eval": command_eval,
     "bench": command_bench,
