@@ -45,7 +45,7 @@ EXTRACTION_SOURCES = (
     "data",
 )
 #: Package files (relative to `pipeline/`) whose bytes the link stage depends on.
-LINK_SOURCES = ("link.py", "records.py")
+LINK_SOURCES = ("__init__.py", "link.py", "records.py")
 #: Never part of a digest: caches and editor leftovers.
 IGNORED_PARTS = frozenset({"__pycache__", ".ipynb_checkpoints"})
 IGNORED_SUFFIXES = (".pyc", ".pyo", "~")

@@ -277,8 +277,8 @@ def tables_stage(
     """The store into the tables, unless the tables already hold what the store holds."""
     if store.get_meta(LINKS_META) != links_state(store):
         raise InputError(
-            f"the store in {config.output} holds extractions that are not linked yet: "
-            "run `link` first"
+            f"the links in the store of {config.output} are older than its extractions "
+            "(or missing): run `link` first"
         )
     summary.corpora = store.corpora()
     describe_pipelines(store, config, summary)
