@@ -541,7 +541,9 @@ def command_run(args: argparse.Namespace) -> int:
     if args.report:
         if summary.tables_rebuilt or not report_is_current(config.output):
             try:
-                written = write_report(config.output, config.csv_delimiter, config.csv_bom)
+                written = write_report(
+                    config.output, config.csv_delimiter, config.csv_bom, wait=config.wait
+                )
             except BaseException:
                 drop_stale_report(config.output)
                 raise
@@ -605,10 +607,16 @@ def drop_stale_report(output: Path) -> None:
         log.warning("report.html and tables.xlsx removed: they described an earlier run")
 
 
-def write_report(output: Path, delimiter: str, bom: bool) -> dict[str, Path]:
-    from pipeline import report
+def write_report(output: Path, delimiter: str, bom: bool, *, wait: bool = False) -> dict[str, Path]:
+    """report.html and tables.xlsx, under the output folder's lock (so that no run replaces
+    the tables while the report describes them); a folder that does not exist has no tables
+    (InputError) and is not created."""
+    from pipeline import locking, report
 
-    return report.run(output, delimiter=delimiter, bom=bom)
+    if not output.is_dir():
+        return report.run(output, delimiter=delimiter, bom=bom)
+    with locking.OutputLock(output, wait=wait):
+        return report.run(output, delimiter=delimiter, bom=bom)
 
 
 def command_report(args: argparse.Namespace) -> int:

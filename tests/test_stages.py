@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_cli_commands import one_line_error, pipeline
 
-from pipeline import cli, runner
+from pipeline import cli, locking, runner
 from pipeline.config import load_config
 from pipeline.records import Mention
 from pipeline.store import SCHEMA_VERSION, STORE_FILE, Store
@@ -164,3 +164,10 @@ def test_a_store_of_schema_2_is_upgraded_in_place(tmp_path: Path) -> None:
         assert store.schema_version() == SCHEMA_VERSION == "3"
         assert store.link_fingerprints() == {}
         assert list(store.sources("c")) == ["a.txt"]  # kept, not read again
+
+
+def test_stages_and_the_report_take_the_output_lock(staged: Path) -> None:
+    with locking.OutputLock(staged):
+        for argv in (["link"], ["tables"], ["report"]):
+            assert cli.main([*argv, "-o", str(staged), "-q"]) == cli.EXIT_LOCKED, argv
+    assert not (staged / "report.html").exists()
