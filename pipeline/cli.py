@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import dataclasses
 import inspect
 import logging
@@ -535,15 +536,16 @@ def command_run(args: argparse.Namespace) -> int:
     config = config_from(args)
     from pipeline import runner  # heavy imports (spaCy) only once the arguments are valid
 
-    summary = runner.run(config, rebuild=args.rebuild)
-    if not args.quiet:
-        print_summary(summary, config.output)
-    if args.report:
+    def finish(summary: Summary) -> None:
+        """The summary, then the report: still under the run's lock of the output folder, so
+        that no other run replaces the tables the report describes."""
+        if not args.quiet:
+            print_summary(summary, config.output)
+        if not args.report:
+            return
         if summary.tables_rebuilt or not report_is_current(config.output):
             try:
-                written = write_report(
-                    config.output, config.csv_delimiter, config.csv_bom, wait=config.wait
-                )
+                written = write_report(config.output, config.csv_delimiter, config.csv_bom)
             except BaseException:
                 drop_stale_report(config.output)
                 raise
@@ -551,7 +553,10 @@ def command_run(args: argparse.Namespace) -> int:
                 print(f"report in:       {written['report']}")
         elif not args.quiet:
             print(f"report in:       {config.output / 'report.html'} (unchanged)")
-    elif (config.output / "report.html").exists() and not report_is_current(config.output):
+
+    summary = runner.run(config, rebuild=args.rebuild, then=finish)
+    stale = (config.output / "report.html").exists() and not report_is_current(config.output)
+    if not args.report and stale:
         log.warning("report.html and tables.xlsx describe an older run: `report` writes them anew")
     if args.strict and (summary.problems or summary.no_articles):
         return EXIT_STRICT
@@ -607,26 +612,24 @@ def drop_stale_report(output: Path) -> None:
         log.warning("report.html and tables.xlsx removed: they described an earlier run")
 
 
-def write_report(output: Path, delimiter: str, bom: bool, *, wait: bool = False) -> dict[str, Path]:
-    """report.html and tables.xlsx, under the output folder's lock (so that no run replaces
-    the tables while the report describes them); a folder that does not exist has no tables
-    (InputError) and is not created."""
-    from pipeline import locking, report
+def write_report(output: Path, delimiter: str, bom: bool) -> dict[str, Path]:
+    from pipeline import report
 
-    if not output.is_dir():
-        return report.run(output, delimiter=delimiter, bom=bom)
-    with locking.OutputLock(output, wait=wait):
-        return report.run(output, delimiter=delimiter, bom=bom)
+    return report.run(output, delimiter=delimiter, bom=bom)
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from pipeline import report
+    from pipeline import locking, report
 
     output = args.output or Config.output
     recorded_delimiter, recorded_bom = report.csv_settings(output)
     delimiter = args.csv_delimiter or recorded_delimiter
     bom = recorded_bom if args.csv_bom is None else args.csv_bom
-    for path in write_report(output, delimiter, bom).values():
+    # Under the output folder's lock, so that no run replaces the tables the report describes
+    # (a folder that does not exist has no tables: InputError, and it is not created).
+    with locking.OutputLock(output) if output.is_dir() else contextlib.nullcontext():
+        written = write_report(output, delimiter, bom)
+    for path in written.values():
         if not args.quiet:
             print(path)
     return EXIT_OK

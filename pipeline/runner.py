@@ -15,7 +15,7 @@ import platform
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -169,17 +169,26 @@ def check_folders(config: Config) -> None:
 STAGES = ("ingest", "language", "extract", "link", "tables")
 
 
-def run(config: Config, *, rebuild: bool = False) -> Summary:
+def run(
+    config: Config, *, rebuild: bool = False, then: Callable[[Summary], None] | None = None
+) -> Summary:
     """Process `config.corpus` into `config.output`: every stage in turn, as `STAGES` orders
     them; per-file problems never stop the run.
 
     The output folder is locked for the whole run (`LockedError` when another run holds it,
     unless `config.wait`). A failed write (full disk, a folder that cannot be written, a store
-    of another schema) raises `OutputError`, after temporary files are removed."""
-    return run_stages(config, STAGES, rebuild=rebuild)
+    of another schema) raises `OutputError`, after temporary files are removed. `then` is
+    called with the summary while the lock is still held (the CLI writes the report)."""
+    return run_stages(config, STAGES, rebuild=rebuild, then=then)
 
 
-def run_stages(config: Config, stages: tuple[str, ...], *, rebuild: bool = False) -> Summary:
+def run_stages(
+    config: Config,
+    stages: tuple[str, ...],
+    *,
+    rebuild: bool = False,
+    then: Callable[[Summary], None] | None = None,
+) -> Summary:
     """Run some of the stages, in `STAGES` order, under one lock of the output folder.
 
     Each stage reads and writes only what it declares: ingest reads the corpus folder into
@@ -202,9 +211,12 @@ def run_stages(config: Config, stages: tuple[str, ...], *, rebuild: bool = False
         )
     with locking.OutputLock(config.output, wait=config.wait):
         try:
-            return run_locked(config, stages, rebuild=rebuild, started=started)
+            summary = run_locked(config, stages, rebuild=rebuild, started=started)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(write_failure(config.output, exc)) from exc
+        if then is not None:
+            then(summary)
+        return summary
 
 
 def run_locked(
