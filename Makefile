@@ -14,10 +14,13 @@ GERMAN_NER_DATA ?= ../shared/data/german-ner
 DE_BUILD ?= training/build
 DE_MODEL ?= pipeline/models/de_ner
 BENCH_ARGS ?=
-# Options of `python -m pipeline run` for `make run`, e.g. ARGS="--csv-bom --language de".
+# Options of the command a target runs, e.g. `make run ARGS="--csv-bom --language de"` (a stage
+# takes the options of its own command: `python -m pipeline extract --help`).
 ARGS ?=
+# Stages that read the store and write it (or the tables); ingest and language take CORPUS too.
+STORE_STAGES := extract link tables
 
-.PHONY: help setup run report test lint eval eval-de eval-de-model train-de bench clean
+.PHONY: help setup run ingest language $(STORE_STAGES) report test lint eval eval-de eval-de-model train-de bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -34,6 +37,21 @@ setup: $(VENV)/.installed ## Create .venv and install the package, pinned depend
 
 run: | $(VENV)/.installed ## Process CORPUS (default corpus/) into OUTPUT (default outputs/): tables, report.html, tables.xlsx; ARGS="--csv-bom --language de" passes options
 	$(PYTHON) -m pipeline run "$(CORPUS)" --output "$(OUTPUT)" $(ARGS)
+
+# The stages one at a time (what `make run` chains), e.g. after editing the taxonomy:
+# `make extract link tables report`. They are phony: each changes the store in place and skips,
+# article by article, what its fingerprints say is current, which make's timestamps cannot see.
+ingest: | $(VENV)/.installed ## Stage 1: read new and changed files of CORPUS into OUTPUT/store.sqlite
+	$(PYTHON) -m pipeline ingest "$(CORPUS)" --output "$(OUTPUT)" $(ARGS)
+
+language: | $(VENV)/.installed ## Stage 2: detect languages again where the settings changed (ARGS="--language de" forces CORPUS's)
+	$(PYTHON) -m pipeline language "$(CORPUS)" --output "$(OUTPUT)" $(ARGS)
+
+extract: | $(VENV)/.installed ## Stage 3: extract entities from stored articles whose extraction is missing or stale
+link: | $(VENV)/.installed ## Stage 4: find names confident in one article in all the others
+tables: | $(VENV)/.installed ## Stage 5: write OUTPUT's tables from its store
+$(STORE_STAGES):
+	$(PYTHON) -m pipeline $@ --output "$(OUTPUT)" $(ARGS)
 
 report: ## Write OUTPUT/report.html and OUTPUT/tables.xlsx from OUTPUT's tables (when they are newer)
 # A path with spaces cannot be a make target: then `make report` always writes the report.

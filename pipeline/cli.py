@@ -1,8 +1,10 @@
 """The command line: `pressintel COMMAND` (the installed command) or `python -m pipeline COMMAND`.
 
-Commands: `run` (corpus folder in, tables and report out), `report`, `eval`, `bench`, `info`,
+Commands: `run` (corpus folder in, tables and report out), the stages it chains, each on its
+own (`ingest`, `language`, `extract`, `link`, `tables`; then `report`), `eval`, `bench`, `info`,
 `show` and `entities`. Every `Config` field is an option of `run`, generated from the dataclass
-(its `#:` comment is the help), so a new setting needs no code here.
+(its `#:` comment is the help), so a new setting needs no code here; a stage command takes the
+settings its stage reads (`STAGE_SETTINGS`).
 
 Library code raises the exceptions of `pipeline.errors`; this module alone turns them into one
 line on stderr and an exit code:
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import dataclasses
 import inspect
 import logging
@@ -80,6 +83,83 @@ EXIT_CODES: tuple[tuple[type[PipelineError], int, str], ...] = (
 POSITIONAL_FIELDS = {"corpus"}
 #: Short forms of generated options.
 SHORT_OPTIONS = {"output": "-o"}
+#: The settings each stage command takes (None: every setting). The others can still come
+#: from the --config file; the stage does not read them.
+COMMON_STAGE_SETTINGS = ("output", "wait", "progress")
+LANGUAGE_SETTINGS = (
+    "language",
+    "languages",
+    "language_min_words",
+    "language_min_score",
+    "language_sample_chars",
+    "seed",
+    "since",
+)
+STAGE_SETTINGS: dict[str, tuple[str, ...] | None] = {
+    "ingest": None,  # reads files, and detects the languages of new articles as it goes
+    "language": (*COMMON_STAGE_SETTINGS, *LANGUAGE_SETTINGS),
+    "extract": (
+        *COMMON_STAGE_SETTINGS,
+        "languages",
+        "pipelines",
+        "batch_size",
+        "workers",
+        "chunk_size",
+        "executor",
+        "scheduler",
+        "max_text_chars",
+        "gazetteer_min_population",
+        "gazetteer_evidence_min_population",
+        "gazetteer_known_city_population",
+        "gazetteer_common_word_zipf",
+    ),
+    "link": COMMON_STAGE_SETTINGS,
+    "tables": (
+        *COMMON_STAGE_SETTINGS,
+        "languages",
+        "pipelines",
+        "csv_delimiter",
+        "csv_bom",
+        "parquet",
+        "since",
+    ),
+}
+#: What each stage command does, for its help.
+STAGE_HELP = {
+    "ingest": (
+        "read new and changed files of a corpus folder into the output folder's store",
+        "Stage 1: scan CORPUS (read-only), read new and changed files into OUTPUT/store.sqlite "
+        "(their languages detected in the same batches), forget files that are gone, and group "
+        "near duplicates.",
+    ),
+    "language": (
+        "detect the languages of the stored articles again where the settings changed",
+        "Stage 2: detect (or with --language force, for the articles of CORPUS) the language of "
+        "every stored article whose result was made under other language settings. Reads and "
+        "writes the store; the corpus folder is not read.",
+    ),
+    "extract": (
+        "extract entities from the stored articles whose extraction is missing or stale",
+        "Stage 3: run the spaCy pipelines over every analysed article whose stored extraction "
+        "is missing or has another fingerprint (code, model, taxonomy, settings). Reads and "
+        "writes the store.",
+    ),
+    "link": (
+        "find names confident in one article in every other article",
+        "Stage 4: collect the confident names of all extractions (multi-word people, "
+        "organizations with a legal form or of several words) and find them in every analysed "
+        "article; redone only for articles whose link fingerprint changed. Reads and writes "
+        "the store.",
+    ),
+    "tables": (
+        "write the tables of the output folder from its store",
+        "Stage 5: normalize the store's extractions and links into entities and write every "
+        "table (CSV, SQLite, optionally Parquet), texts/ and run.json as one new generation; "
+        "left as they are when the store did not change.",
+    ),
+}
+#: Stage commands that take the corpus folder (ingest reads it; language forces its articles).
+CORPUS_STAGES = ("ingest", "language")
 DEFAULT_SHOW_LIMIT = 20
 DEFAULT_LIST_LIMIT = 25
 
@@ -305,6 +385,21 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
     )
     add_config_options(run)
 
+    for stage, (short, long) in STAGE_HELP.items():
+        command = commands.add_parser(stage, parents=[common], help=short, description=long)
+        if stage in CORPUS_STAGES:
+            command.add_argument(
+                "corpus",
+                nargs="?",
+                type=Path,
+                default=None,
+                help="folder of articles, never written (default: corpus)",
+            )
+        command.add_argument(
+            "--config", type=Path, help="TOML file of settings; command-line options override it"
+        )
+        add_config_options(command, STAGE_SETTINGS[stage])
+
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -441,10 +536,13 @@ def command_run(args: argparse.Namespace) -> int:
     config = config_from(args)
     from pipeline import runner  # heavy imports (spaCy) only once the arguments are valid
 
-    summary = runner.run(config, rebuild=args.rebuild)
-    if not args.quiet:
-        print_summary(summary, config.output)
-    if args.report:
+    def finish(summary: Summary) -> None:
+        """The summary, then the report: still under the run's lock of the output folder, so
+        that no other run replaces the tables the report describes."""
+        if not args.quiet:
+            print_summary(summary, config.output)
+        if not args.report:
+            return
         if summary.tables_rebuilt or not report_is_current(config.output):
             try:
                 written = write_report(config.output, config.csv_delimiter, config.csv_bom)
@@ -455,11 +553,41 @@ def command_run(args: argparse.Namespace) -> int:
                 print(f"report in:       {written['report']}")
         elif not args.quiet:
             print(f"report in:       {config.output / 'report.html'} (unchanged)")
-    elif (config.output / "report.html").exists() and not report_is_current(config.output):
+
+    summary = runner.run(config, rebuild=args.rebuild, then=finish)
+    stale = (config.output / "report.html").exists() and not report_is_current(config.output)
+    if not args.report and stale:
         log.warning("report.html and tables.xlsx describe an older run: `report` writes them anew")
     if args.strict and (summary.problems or summary.no_articles):
         return EXIT_STRICT
     return EXIT_OK
+
+
+def command_stage(args: argparse.Namespace) -> int:
+    """One stage on its own (`python -m pipeline extract`): the same code `run` chains."""
+    config = config_from(args)
+    from pipeline import runner
+
+    summary = runner.run_stages(config, (args.command,))
+    if not args.quiet:
+        if args.command == "tables":
+            print_summary(summary, config.output)
+        else:
+            print_stage(summary, args.command, config.output)
+    return EXIT_OK
+
+
+def print_stage(summary: Summary, stage: str, output: Path) -> None:
+    """What one stage did, in a line or two."""
+    done = {
+        "ingest": f"{summary.files_seen} files seen ({summary.files_read} read, "
+        f"{summary.files_unchanged} unchanged)",
+        "extract": f"{summary.articles_extracted} articles extracted",
+        "link": f"{summary.articles_linked} articles linked",
+    }.get(stage, "done")
+    print(f"{stage}: {done} in {summary.stage_seconds.get(stage, 0.0):.1f} s; store in {output}")
+    for warning in summary.warnings:
+        print(f"warning:         {warning}")
 
 
 def report_is_current(output: Path) -> bool:
@@ -491,13 +619,17 @@ def write_report(output: Path, delimiter: str, bom: bool) -> dict[str, Path]:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from pipeline import report
+    from pipeline import locking, report
 
     output = args.output or Config.output
     recorded_delimiter, recorded_bom = report.csv_settings(output)
     delimiter = args.csv_delimiter or recorded_delimiter
     bom = recorded_bom if args.csv_bom is None else args.csv_bom
-    for path in write_report(output, delimiter, bom).values():
+    # Under the output folder's lock, so that no run replaces the tables the report describes
+    # (a folder that does not exist has no tables: InputError, and it is not created).
+    with locking.OutputLock(output) if output.is_dir() else contextlib.nullcontext():
+        written = write_report(output, delimiter, bom)
+    for path in written.values():
         if not args.quiet:
             print(path)
     return EXIT_OK
@@ -728,6 +860,7 @@ def command_entities(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": command_run,
+    **dict.fromkeys(STAGE_HELP, command_stage),
     "report": command_report,
     "eval": command_eval,
     "bench": command_bench,

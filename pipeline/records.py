@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -77,3 +78,16 @@ class Extraction:
     sentences: list[tuple[int, int]] = field(default_factory=list)  # character spans
     #: Technology-like phrases not in the taxonomy: (start, end, term, sentence).
     candidates: list[tuple[int, int, str, str]] = field(default_factory=list)
+
+
+def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
+    """The sentence around a character offset, from an `Extraction`'s sentence spans (sorted
+    by start): what a mention's `sentence` holds, for the extract and link stages alike."""
+    if not sentences:
+        return ""
+    index = max(0, bisect.bisect_right(sentences, (char, len(text) + 1)) - 1)
+    start, end = sentences[index]
+    # A sentence never runs across a line break (headings, datelines, list items).
+    line_start = text.rfind("\n", start, char) + 1 if "\n" in text[start:char] else start
+    line_end = text.find("\n", char, end)
+    return text[line_start : end if line_end < 0 else line_end].strip()

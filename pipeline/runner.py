@@ -15,7 +15,7 @@ import platform
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -32,6 +32,7 @@ from pipeline import (
     fingerprint,
     ingest,
     language,
+    link,
     locking,
     normalize,
     taxonomy,
@@ -75,6 +76,8 @@ class Summary:
     no_articles: bool = False
     articles: int = 0
     articles_extracted: int = 0
+    #: Articles whose cross-article links were made (again) by this run.
+    articles_linked: int = 0
     duplicates: int = 0
     near_duplicates: int = 0
     languages: dict[str, int] = field(default_factory=dict)
@@ -162,80 +165,144 @@ def check_folders(config: Config) -> None:
         )
 
 
-def run(config: Config, *, rebuild: bool = False) -> Summary:
-    """Process `config.corpus` into `config.output`; per-file problems never stop the run.
+#: The stages, in the order `run` chains them; each is also a command of its own.
+STAGES = ("ingest", "language", "extract", "link", "tables")
+
+
+def run(
+    config: Config, *, rebuild: bool = False, then: Callable[[Summary], None] | None = None
+) -> Summary:
+    """Process `config.corpus` into `config.output`: every stage in turn, as `STAGES` orders
+    them; per-file problems never stop the run.
 
     The output folder is locked for the whole run (`LockedError` when another run holds it,
     unless `config.wait`). A failed write (full disk, a folder that cannot be written, a store
-    of another schema) raises `OutputError`, after temporary files are removed."""
+    of another schema) raises `OutputError`, after temporary files are removed. `then` is
+    called with the summary while the lock is still held (the CLI writes the report)."""
+    return run_stages(config, STAGES, rebuild=rebuild, then=then)
+
+
+def run_stages(
+    config: Config,
+    stages: tuple[str, ...],
+    *,
+    rebuild: bool = False,
+    then: Callable[[Summary], None] | None = None,
+) -> Summary:
+    """Run some of the stages, in `STAGES` order, under one lock of the output folder.
+
+    Each stage reads and writes only what it declares: ingest reads the corpus folder into
+    the store; language, extract and link read and write the store; tables reads the store
+    and writes the tables. A stage whose input is missing raises `InputError` (the corpus
+    folder for ingest, the store for the others, current links for tables)."""
+    unknown = [s for s in stages if s not in STAGES]
+    if unknown:
+        raise ConfigError(f"unknown stages {unknown}; stages: {', '.join(STAGES)}")
     started = time.perf_counter()
-    check_folders(config)
-    try:
-        config.output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(write_failure(config.output, exc)) from exc
+    if "ingest" in stages:
+        check_folders(config)
+        try:
+            config.output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(write_failure(config.output, exc)) from exc
+    elif not (config.output / STORE_FILE).is_file():
+        raise InputError(
+            f"{config.output} holds no store ({STORE_FILE}): run `ingest` (or `run`) first"
+        )
     with locking.OutputLock(config.output, wait=config.wait):
         try:
-            return run_locked(config, rebuild=rebuild, started=started)
+            summary = run_locked(config, stages, rebuild=rebuild, started=started)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(write_failure(config.output, exc)) from exc
+        if then is not None:
+            then(summary)
+        return summary
 
 
-def run_locked(config: Config, *, rebuild: bool, started: float) -> Summary:
+def run_locked(
+    config: Config, stages: tuple[str, ...], *, rebuild: bool, started: float
+) -> Summary:
     summary = Summary()
     corpus_id = corpus_key(config.corpus)
     with open_store(config) as store, executor.Executor(config) as work:
-        earlier = store.corpora()
-        with store.transaction():
-            store.add_corpus(corpus_id)
-            if rebuild:
-                store.forget_extractions()
-                store.set_meta("near_duplicates_of", "")
         clock = time.perf_counter()
-
-        def lap(stage: str) -> None:
-            nonlocal clock
+        for stage in (s for s in STAGES if s in stages):
+            if stage == "ingest":
+                ingest_stage(store, corpus_id, config, summary, work, rebuild=rebuild)
+            elif stage == "language":
+                update_languages(store, corpus_id, config)
+            elif stage == "extract":
+                extract_new(store, config, summary, work)
+                work.release()  # the stages after it need the pipelines' memory more
+                extract.forget_pipelines()
+            elif stage == "link":
+                link_new(store, summary)
+            else:
+                tables_stage(store, config, summary, rebuild=rebuild, started=started)
             now = time.perf_counter()
             summary.stage_seconds[stage] = round(now - clock, 3)
             clock = now
-
-        update_sources(store, corpus_id, config, summary, work, reread=rebuild)
-        forget_moved_corpora(store, corpus_id, summary)
-        lap("ingest")
-        update_languages(store, corpus_id, config)
-        lap("language")
-        update_near_duplicates(store)
-        lap("near_duplicates")
-        extract_new(store, config, summary, work)
-        work.release()  # the tables stage needs the pipelines' memory more
-        extract.forget_pipelines()
-        lap("extract")
-        summary.corpora = store.corpora()
-        if corpus_id not in earlier and earlier:
-            summary.new_corpus = True
-            summary.warnings.append(
-                f"added {config.corpus} to {config.output}, which already held "
-                f"{len(earlier)} other corpus folder(s): the tables cover all of "
-                + ", ".join(summary.corpora)
-            )
-        if not any(c == corpus_id for paths in store.source_paths().values() for c, _ in paths):
-            summary.no_articles = True
-            summary.warnings.append(
-                f"no articles found in {config.corpus} ({summary.files_seen} files seen; "
-                f"articles are {', '.join(sorted(ingest.SUPPORTED_SUFFIXES))} files)"
-            )
-        state = store_state(store, config)
-        current = config.output / "run.json"
-        previous = json.loads(current.read_text(encoding="utf-8")) if current.is_file() else {}
-        if not rebuild and previous.get("state") == state and tables_complete(config, previous):
-            log.info("nothing new: the tables are up to date")
-            summary.tables_rebuilt = False
-            carry_over(previous.get("summary", {}), summary)
-        else:
-            build_tables(store, config, summary, state, started)
-        lap("tables")
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def ingest_stage(
+    store: Store,
+    corpus_id: str,
+    config: Config,
+    summary: Summary,
+    work: executor.Executor,
+    *,
+    rebuild: bool = False,
+) -> None:
+    """The corpus folder into the store: new and changed files read (and their languages
+    detected, in the same batches), gone files forgotten, near duplicates grouped."""
+    earlier = store.corpora()
+    with store.transaction():
+        store.add_corpus(corpus_id)
+        if rebuild:
+            store.forget_extractions()
+            store.set_meta("near_duplicates_of", "")
+            store.set_meta(LINKS_META, "")
+    update_sources(store, corpus_id, config, summary, work, reread=rebuild)
+    forget_moved_corpora(store, corpus_id, summary)
+    update_near_duplicates(store)
+    summary.corpora = store.corpora()
+    if corpus_id not in earlier and earlier:
+        summary.new_corpus = True
+        summary.warnings.append(
+            f"added {config.corpus} to {config.output}, which already held "
+            f"{len(earlier)} other corpus folder(s): the tables cover all of "
+            + ", ".join(summary.corpora)
+        )
+    if not any(c == corpus_id for paths in store.source_paths().values() for c, _ in paths):
+        summary.no_articles = True
+        summary.warnings.append(
+            f"no articles found in {config.corpus} ({summary.files_seen} files seen; "
+            f"articles are {', '.join(sorted(ingest.SUPPORTED_SUFFIXES))} files)"
+        )
+
+
+def tables_stage(
+    store: Store, config: Config, summary: Summary, *, rebuild: bool, started: float
+) -> None:
+    """The store into the tables, unless the tables already hold what the store holds."""
+    if store.get_meta(LINKS_META) != links_state(store):
+        raise InputError(
+            f"the links in the store of {config.output} are older than its extractions "
+            "(or missing): run `link` first"
+        )
+    summary.corpora = store.corpora()
+    describe_pipelines(store, config, summary)
+    state = store_state(store, config)
+    current = config.output / "run.json"
+    previous = json.loads(current.read_text(encoding="utf-8")) if current.is_file() else {}
+    if not rebuild and previous.get("state") == state and tables_complete(config, previous):
+        log.info("nothing new: the tables are up to date")
+        summary.tables_rebuilt = False
+        carry_over(previous.get("summary", {}), summary)
+    else:
+        build_tables(store, config, summary, state, started)
 
 
 def tables_complete(config: Config, previous: dict[str, Any]) -> bool:
@@ -422,13 +489,10 @@ def update_near_duplicates(store: Store) -> None:
         store.set_meta("near_duplicates_of", members)
 
 
-def extract_new(store: Store, config: Config, summary: Summary, work: executor.Executor) -> None:
-    """Extract every ok article whose stored extraction is missing or has another fingerprint.
-    The work goes out in batches (read from the store as they are sent) to the executor;
-    results are committed as they come back, so a killed run keeps what it finished."""
-    index = {aid: st for aid, st in store.article_index().items() if st.status == "ok"}
-    languages = sorted({st.language for st in index.values()})
-    fingerprints = {lang: fingerprint.extraction_fingerprint(lang, config) for lang in languages}
+def describe_pipelines(store: Store, config: Config, summary: Summary) -> list[str]:
+    """The spaCy pipeline of each language of the analysed articles, into the summary (for
+    the run summary and run.json); the languages, sorted."""
+    languages = sorted({st.language for st in store.article_index().values() if st.status == "ok"})
     for lang in languages:
         candidate, version = extract.installed_candidate(config.pipelines[lang])
         summary.pipelines[lang] = {
@@ -438,6 +502,16 @@ def extract_new(store: Store, config: Config, summary: Summary, work: executor.E
             "version": version,
             "rules_only": not candidate,
         }
+    return languages
+
+
+def extract_new(store: Store, config: Config, summary: Summary, work: executor.Executor) -> None:
+    """Extract every ok article whose stored extraction is missing or has another fingerprint.
+    The work goes out in batches (read from the store as they are sent) to the executor;
+    results are committed as they come back, so a killed run keeps what it finished."""
+    index = {aid: st for aid, st in store.article_index().items() if st.status == "ok"}
+    languages = describe_pipelines(store, config, summary)
+    fingerprints = {lang: fingerprint.extraction_fingerprint(lang, config) for lang in languages}
     stored = store.extraction_fingerprints()
     todo = {
         aid: st.language
@@ -467,6 +541,60 @@ def extract_new(store: Store, config: Config, summary: Summary, work: executor.E
             progress.update(len(extractions))
 
 
+#: The store's meta key for the state of the extractions its links were made from.
+LINKS_META = "links_of"
+
+
+def links_state(store: Store) -> str:
+    """A digest of what the links of the whole store depend on: which articles are analysed,
+    the fingerprints of their extractions, and the link code."""
+    extracted = store.extraction_fingerprints()
+    digest = hashlib.sha1(fingerprint.link_code_digest().encode())
+    for article_id, state in store.article_index().items():
+        if state.status == "ok" and article_id in extracted:
+            digest.update(f"{article_id}|{extracted[article_id]}\n".encode())
+    return digest.hexdigest()
+
+
+def link_new(store: Store, summary: Summary) -> None:
+    """Link every analysed article whose stored links are missing or have another
+    fingerprint; skipped as a whole while the extractions and the link code are unchanged.
+    An analysed article without an extraction is an `InputError` (run extract first)."""
+    index = store.article_index()
+    extracted = store.extraction_fingerprints()
+    analysed = [aid for aid, st in index.items() if st.status == "ok"]
+    missing = [aid for aid in analysed if aid not in extracted]
+    if missing:
+        raise InputError(
+            f"{len(missing)} analysed articles in {store.path} have no extraction "
+            f"(e.g. {missing[0]}): run `extract` first"
+        )
+    state = links_state(store)
+    stored = store.link_fingerprints()
+    if store.get_meta(LINKS_META) == state and set(analysed) <= set(stored):
+        log.info("links are up to date")
+        return
+    ok = set(analysed)
+    names = link.confident_names(e for e in store.extractions(TABLE_CHUNK) if e.article_id in ok)
+    code, names_digest = fingerprint.link_code_digest(), link.names_digest(names)
+    wanted = {
+        aid: fingerprint.link_fingerprint(code, names_digest, extracted[aid]) for aid in analysed
+    }
+    todo = [aid for aid in analysed if stored.get(aid) != wanted[aid]]
+    names_index = link.NameIndex(names)
+    with store.transaction():
+        store.forget_links(sorted(set(stored) - set(wanted)))
+    for i in range(0, len(todo), TABLE_CHUNK):
+        pairs = store.load_extractions(todo[i : i + TABLE_CHUNK])
+        with store.transaction():
+            for article, extraction in pairs:
+                found = names_index.links(extraction, article.text)
+                store.put_links(article.article_id, wanted[article.article_id], found)
+        summary.articles_linked += len(pairs)
+    with store.transaction():
+        store.set_meta(LINKS_META, state)
+
+
 def store_state(store: Store, config: Config) -> str:
     """A digest of everything the tables are built from; equal digests, equal tables."""
     digest = hashlib.sha1()
@@ -474,6 +602,8 @@ def store_state(store: Store, config: Config) -> str:
         digest.update(f"{article_id}|{state}\n".encode())
     for aid, fp in sorted(store.extraction_fingerprints().items()):
         digest.update(f"{aid}|{fp}\n".encode())
+    for aid, fp in sorted(store.link_fingerprints().items()):
+        digest.update(f"{aid}|link {fp}\n".encode())
     for aid, paths in sorted(store.source_paths().items()):
         digest.update(f"{aid}|{paths}\n".encode())
     for corpus, problem in store.problems():
@@ -515,8 +645,8 @@ def build_tables(
     store: Store, config: Config, summary: Summary, state: str, started: float
 ) -> None:
     """Every table from everything the store holds, written as one new generation. The store
-    is read in chunks of articles: once for the articles table, the texts and the names to
-    propagate across articles, then twice more by `normalize.run`."""
+    is read in chunks of articles: once for the articles table and the texts, then twice more
+    by `normalize.run` (each extraction with the mentions the link stage added)."""
     labels = source_labels(store)
     paths = store.source_paths()
     problems = [
@@ -525,7 +655,6 @@ def build_tables(
     generation = export.Generation(config.output, config)
     try:
         languages: Counter[str] = Counter()
-        names: dict[str, str] = {}
         for chunk in store.chunks(TABLE_CHUNK):
             for article, _ in chunk:
                 article.source_paths = sorted(
@@ -545,8 +674,6 @@ def build_tables(
             generation.rows(
                 "articles", export.ARTICLE_COLUMNS, [export.article_row(a) for a, _ in chunk]
             )
-            for name, etype in extract.confident_names(e for _, e in live(chunk)).items():
-                names.setdefault(name, etype)
         generation.rows("articles", export.ARTICLE_COLUMNS, [])
         generation.rows(
             "problems",
@@ -560,10 +687,8 @@ def build_tables(
         def analysed() -> Iterator[normalize.Chunk]:
             for chunk in store.chunks(TABLE_CHUNK):
                 pairs = live(chunk)
-                extract.propagate_across(
-                    [e for _, e in pairs], {a.article_id: a.text for a, _ in pairs}, names
-                )
-                yield pairs
+                linked = store.links(a.article_id for a, _ in pairs)
+                yield [(a, link.merge(e, linked.get(a.article_id, []))) for a, e in pairs]
 
         totals = normalize.run(analysed, generation)
         summary.articles = languages.total()

@@ -2,8 +2,9 @@
 and per article, what was read and what was extracted, under which fingerprint.
 
 A run reads only files that are new or changed (size or modification time) since the store last
-saw them, extracts only articles whose stored extraction was made under another fingerprint, and
-rebuilds the tables from everything the store holds. Every change is a transaction: a killed run
+saw them, extracts only articles whose stored extraction was made under another fingerprint,
+links only articles whose stored links were made under another link fingerprint, and rebuilds
+the tables from everything the store holds. Every change is a transaction: a killed run
 leaves the store as it was after its last commit, and the next run goes on from there.
 """
 
@@ -24,11 +25,15 @@ from pipeline.records import Article, Extraction, Mention, Problem, Role
 log = logging.getLogger(__name__)
 
 STORE_FILE = "store.sqlite"
+#: 3: the links table (the link stage's mentions per article).
 #: 2: sources carry a content hash; article ids keep letter case (1: lower-cased text).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: Schema versions this one replaces by starting over (every file is read again).
 SUPERSEDED_VERSIONS = ("1",)
-TABLES = ("meta", "sources", "problems", "articles", "extractions")
+#: Schema versions this one upgrades in place (version 2 lacks the links table: the next link
+#: stage fills it).
+UPGRADED_VERSIONS = ("2",)
+TABLES = ("meta", "sources", "problems", "articles", "extractions", "links")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -41,6 +46,8 @@ CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, record TEXT NOT NULL, language_key TEXT NOT NULL DEFAULT '',
     minhash BLOB);
 CREATE TABLE IF NOT EXISTS extractions (
+    article_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
     article_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sources_article ON sources (article_id);
 """
@@ -79,14 +86,14 @@ class Store:
             for table in TABLES:
                 self.db.execute(f"DROP TABLE IF EXISTS {table}")
             found = None
-        elif found not in (None, SCHEMA_VERSION):
+        elif found not in (None, SCHEMA_VERSION, *UPGRADED_VERSIONS):
             self.db.close()
             raise OutputError(
                 f"store {path} has schema version {found}, this version of the pipeline reads "
                 f"{SCHEMA_VERSION}: use another output folder, or delete {path.name} to start over"
             )
         self.db.executescript(SCHEMA)
-        if found is None:
+        if found != SCHEMA_VERSION:
             self.set_meta("schema_version", SCHEMA_VERSION)
 
     def schema_version(self) -> str | None:
@@ -269,9 +276,11 @@ class Store:
         )
 
     def drop_orphans(self) -> int:
-        """Remove articles (and their extractions) that no source file holds any more."""
+        """Remove articles (and their extractions and links) that no source file holds any
+        more."""
         orphan = "article_id NOT IN (SELECT article_id FROM sources WHERE article_id NOT NULL)"
         self.db.execute(f"DELETE FROM extractions WHERE {orphan}")
+        self.db.execute(f"DELETE FROM links WHERE {orphan}")
         return self.db.execute(f"DELETE FROM articles WHERE {orphan}").rowcount
 
     # --- extractions -----------------------------------------------------------------------
@@ -291,7 +300,57 @@ class Store:
 
     def forget_extractions(self) -> None:
         self.db.execute("DELETE FROM extractions")
+        self.db.execute("DELETE FROM links")
         self.db.execute("UPDATE articles SET language_key = ''")
+
+    def extractions(self, size: int) -> Iterator[Extraction]:
+        """Every stored extraction, in article-id order, read `size` at a time."""
+        rows = self.db.execute("SELECT data FROM extractions ORDER BY article_id")
+        try:
+            while batch := rows.fetchmany(size):
+                yield from (extraction_from_json(data) for (data,) in batch)
+        finally:
+            rows.close()
+
+    def load_extractions(self, article_ids: Iterable[str]) -> list[tuple[Article, Extraction]]:
+        """The articles and their extractions (those that have one), in the order given."""
+        out = []
+        for article_id in article_ids:
+            row = self.db.execute(
+                "SELECT a.record, e.data FROM articles a JOIN extractions e USING (article_id) "
+                "WHERE article_id = ?",
+                (article_id,),
+            ).fetchone()
+            if row is not None:
+                article = Article(source_paths=[], **json.loads(row[0]))
+                out.append((article, extraction_from_json(row[1])))
+        return out
+
+    # --- links -----------------------------------------------------------------------------
+    def link_fingerprints(self) -> dict[str, str]:
+        rows = self.db.execute("SELECT article_id, fingerprint FROM links")
+        return dict(rows.fetchall())
+
+    def put_links(self, article_id: str, fingerprint: str, mentions: list[Mention]) -> None:
+        """The mentions the link stage found in an article (none is a result too)."""
+        data = json.dumps([vars(m) for m in mentions], ensure_ascii=False)
+        self.db.execute(
+            "INSERT OR REPLACE INTO links VALUES (?, ?, ?)", (article_id, fingerprint, data)
+        )
+
+    def forget_links(self, article_ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM links WHERE article_id = ?", ((a,) for a in article_ids))
+
+    def links(self, article_ids: Iterable[str]) -> dict[str, list[Mention]]:
+        """The linked mentions of articles (article_id -> mentions; absent: none stored)."""
+        out: dict[str, list[Mention]] = {}
+        for article_id in article_ids:
+            row = self.db.execute(
+                "SELECT data FROM links WHERE article_id = ?", (article_id,)
+            ).fetchone()
+            if row is not None:
+                out[article_id] = [Mention(**m) for m in json.loads(row[0])]
+        return out
 
 
 def extraction_to_json(extraction: Extraction) -> str:

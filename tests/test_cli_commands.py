@@ -25,7 +25,20 @@ from pipeline.errors import InputError
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLD = Path(__file__).resolve().parent / "gold"
-COMMANDS = ("run", "report", "eval", "bench", "info", "show", "entities")
+COMMANDS = (
+    "run",
+    "ingest",
+    "language",
+    "extract",
+    "link",
+    "tables",
+    "report",
+    "eval",
+    "bench",
+    "info",
+    "show",
+    "entities",
+)
 
 
 def pipeline(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from pipeline import extract
+from pipeline import extract, link
 from pipeline.config import DEFAULT_PIPELINES, load_config
 from pipeline.records import Article
 
@@ -122,7 +122,7 @@ def test_names_found_in_one_article_are_found_in_the_others(
     ]
     before = {m.text for m in extractions[1].mentions if m.entity_type == "person"}
     assert "Wang Lei" not in before  # no cue, no first-name hit: the German rules alone miss it
-    extract.propagate_across(extractions, {"en": en_text, "de": de_text})
+    link.propagate_across(extractions, {"en": en_text, "de": de_text})
     found = [(m.text, m.source) for m in extractions[1].mentions if m.entity_type == "person"]
     assert ("Wang Lei", "propagation") in found
     start = de_text.index("Wang Lei")

@@ -40,6 +40,26 @@ def test_every_module_that_extraction_imports_is_hashed() -> None:
     assert not missing, f"add these to fingerprint.EXTRACTION_SOURCES: {missing}"
 
 
+def test_every_module_that_linking_imports_is_hashed_and_linking_is_not_extraction() -> None:
+    """The link stage's fingerprint covers every pipeline module `pipeline.link` loads; the
+    extraction fingerprint does not cover link.py (editing it relinks, never re-extracts)."""
+    probe = (
+        "import json, sys, pipeline.link\n"
+        "print(json.dumps({m.__name__: m.__file__ for m in list(sys.modules.values())\n"
+        "    if m.__name__ == 'pipeline' or m.__name__.startswith('pipeline.')}))"
+    )
+    loaded = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+    )
+    hashed = {p.resolve() for p in fingerprint.source_files(sources=fingerprint.LINK_SOURCES)}
+    missing = sorted(name for name, file in loaded.items() if Path(file).resolve() not in hashed)
+    assert "pipeline.records" in loaded
+    assert not missing, f"add these to fingerprint.LINK_SOURCES: {missing}"
+    assert PACKAGE / "link.py" not in fingerprint.source_files(PACKAGE)
+
+
 def test_a_word_added_to_the_lexicon_changes_the_code_digest(tmp_path: Path) -> None:
     copy = tmp_path / "pipeline"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("models", "__pycache__"))

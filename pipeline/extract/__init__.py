@@ -4,24 +4,22 @@ Input: Article records with a supported language. Output: one `Extraction` (ment
 per article. One spaCy pipeline per language, resolved from the language profile's candidate
 list (`pipelines`); the statistical `ner` is followed by the project's rule and gazetteer
 components (`components/`, one module each), whose contribution is visible in each mention's
-`source`. Language knowledge comes from `pipeline.lang`; `linking` finds confident names
-across the articles of a run.
+`source`. Language knowledge comes from `pipeline.lang`. Names found in one article are looked
+for in the others by the next stage, `pipeline.link`.
 
 Layout:
 - `pipelines.py`: pipeline resolution, tokenizer special cases, the extraction fingerprint;
 - `components/`: the `pi_*` spaCy components;
 - `spans.py`: what the components share (token caches, span helpers, `Words`, named records);
 - `convert.py`: a processed document into an `Extraction`;
-- `linking.py`: cross-article name linking;
 - `stage.py`: `Extractor`, the per-process pipeline cache and `run`.
 """
 
 from __future__ import annotations
 
 from pipeline.extract.components import RULE_COMPONENTS
-from pipeline.extract.convert import doc_to_extraction, sentence_at
+from pipeline.extract.convert import doc_to_extraction
 from pipeline.extract.labels import ENTITY_TYPES
-from pipeline.extract.linking import confident_names, propagate_across
 from pipeline.extract.pipelines import (
     PipelineInfo,
     fingerprint,
@@ -37,7 +35,6 @@ __all__ = [
     "RULE_COMPONENTS",
     "Extractor",
     "PipelineInfo",
-    "confident_names",
     "doc_to_extraction",
     "extract_batch",
     "fingerprint",
@@ -45,8 +42,6 @@ __all__ = [
     "installed_candidate",
     "load_candidate",
     "project_model_path",
-    "propagate_across",
     "resolve_pipeline",
     "run",
-    "sentence_at",
 ]

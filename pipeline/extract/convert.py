@@ -3,26 +3,12 @@ offsets and sentences, roles, sentence bounds and unknown technology-like phrase
 
 from __future__ import annotations
 
-import bisect
-
 from spacy.tokens import Doc
 
 from pipeline import taxonomy
 from pipeline.extract.labels import ENTITY_TYPES
 from pipeline.extract.spans import doc_text
-from pipeline.records import Article, Extraction, Mention, Role
-
-
-def sentence_at(text: str, sentences: list[tuple[int, int]], char: int) -> str:
-    """The sentence around a character offset (`sentences` sorted by start)."""
-    if not sentences:
-        return ""
-    index = max(0, bisect.bisect_right(sentences, (char, len(text) + 1)) - 1)
-    start, end = sentences[index]
-    # A sentence never runs across a line break (headings, datelines, list items).
-    line_start = text.rfind("\n", start, char) + 1 if "\n" in text[start:char] else start
-    line_end = text.find("\n", char, end)
-    return text[line_start : end if line_end < 0 else line_end].strip()
+from pipeline.records import Article, Extraction, Mention, Role, sentence_at
 
 
 def doc_to_extraction(doc: Doc, article: Article) -> Extraction:

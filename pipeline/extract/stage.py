@@ -12,7 +12,6 @@ from tqdm import tqdm
 
 from pipeline.config import Config
 from pipeline.extract.convert import doc_to_extraction
-from pipeline.extract.linking import propagate_across
 from pipeline.extract.pipelines import PipelineInfo, resolve_pipeline
 from pipeline.records import Article, Extraction
 
@@ -82,10 +81,11 @@ def forget_pipelines() -> None:
 def run(
     articles: list[Article], config: Config, *, progress: bool = False
 ) -> tuple[list[Extraction], dict[str, PipelineInfo]]:
-    """Extract entities from every article with status ok, then propagate across the batch."""
+    """Extract entities from every article with status ok (each on its own: names found in
+    one article are looked for in the others by the link stage, `pipeline.link`)."""
     todo = [a for a in articles if a.status == "ok"]
     extractor = Extractor(config)
-    extractions = list(
+    return list(
         tqdm(
             extractor.extract(todo),
             total=len(todo),
@@ -93,6 +93,4 @@ def run(
             unit="article",
             disable=not progress or None,
         )
-    )
-    propagate_across(extractions, {a.article_id: a.text for a in todo})
-    return extractions, extractor.info
+    ), extractor.info
