@@ -13,12 +13,12 @@ from wordfreq import zipf_frequency
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, ORG, PER
 from pipeline.extract.spans import (
+    Entities,
     contained,
     first_names,
     is_name_token,
     make_span,
     name_run_start,
-    set_ents,
     starts_person,
     token_texts,
     tokens_of,
@@ -117,8 +117,8 @@ def find_organizations(doc: Doc) -> Doc:
             # One word is enough for a compound head: "Friedrich-Alexander-Universität".
             if end - start >= 2 or (end - start == 1 and token.text.count("-") >= 1):
                 found.append(make_span(doc, start, end, ORG, "rule"))
-    set_ents(
-        doc,
+    entities = Entities(doc)
+    entities.add(
         filter_spans(found),
         lambda old, new: (
             (contained(old, new) and old.label_ != PER)
@@ -136,7 +136,7 @@ def find_organizations(doc: Doc) -> Doc:
     )
     # An acronym in parentheses right after an organization: "… Technology (CAICT)".
     found = []
-    for ent in doc.ents:
+    for ent in entities.spans():
         end = ent.end
         if (
             ent.label_ == ORG
@@ -146,15 +146,13 @@ def find_organizations(doc: Doc) -> Doc:
             and ACRONYM.fullmatch(tok[end + 1].text)
         ):
             found.append(make_span(doc, end + 1, end + 2, ORG, "rule"))
-    set_ents(
-        doc,
+    entities.add(
         found,
         lambda old, new: (old.label_ != PER or old.id_ == "model") and contained(old, new),
     )
-    split_coordinations(doc)
     doc.ents = [
         without_trailing_place(e) if e.label_ == ORG else e
-        for e in doc.ents
+        for e in split_coordinations(doc, entities.spans())
         if e.label_ != ORG or (not_an_organization(e) is None and not is_generic(e))
     ]
     return doc
@@ -211,16 +209,16 @@ def looks_complete(span: Span) -> bool:
     return last in LEGAL_FORM_TOKENS or last.endswith(words(span.doc).org_heads)
 
 
-def split_coordinations(doc: Doc) -> None:
+def split_coordinations(doc: Doc, ents: list[Span]) -> list[Span]:
     """Two names joined by "and"/"und" are two: "Leeds City Council and Siemens Mobility Ltd",
     "Austin and Cisco Systems, Inc." (a city, then a company). Names with the joiner inside
     ("Department for Energy Security and Net Zero", "Johnson & Johnson") stay whole: the
     left part must end as a name does, or be a city, and the right part must be a name."""
-    ents: list[Span] = []
-    for ent in doc.ents:
+    split: list[Span] = []
+    for ent in ents:
         parts = split_at_joiner(doc, ent) if ent.label_ == ORG else None
-        ents.extend(parts or [ent])
-    doc.ents = filter_spans(ents)
+        split.extend(parts or [ent])
+    return filter_spans(split)
 
 
 def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:

@@ -12,6 +12,7 @@ from wordfreq import zipf_frequency
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
 from pipeline.extract.spans import (
+    Entities,
     RoleMatch,
     Words,
     contained,
@@ -20,7 +21,6 @@ from pipeline.extract.spans import (
     is_role_token,
     make_span,
     person_after,
-    set_ents,
     tokens_of,
     words,
 )
@@ -36,7 +36,8 @@ def find_people(doc: Doc) -> Doc:
     found: list[Span] = []
     roles: list[tuple[int, int, int, int, Span | None]] = []  # role span, person span, affil
     ents = list(doc.ents)
-    by_start = {e.start: e for e in ents}
+    known = Entities(doc, ents)  # the entities as they came: never changed
+    by_start = known.by_start
     people_by_end = {e.end: e for e in ents if e.label_ == PER}
     phrase_end = 0
     for i, token in enumerate(tok):
@@ -74,7 +75,7 @@ def find_people(doc: Doc) -> Doc:
                 j = ent.end
             else:
                 # "Sekretär von Innovation and Technology of Hong Kong Nicholas W. Yang"
-                p_start, p_end = person_after(doc, ents, k, names, reach=9)
+                p_start, p_end = person_after(doc, known, k, names, reach=9)
                 if p_end > p_start and p_start > k:
                     affiliation = doc[k:p_start]
                     j = p_start
@@ -92,10 +93,10 @@ def find_people(doc: Doc) -> Doc:
             end -= 1
         if affiliation is not None and not honorific:
             # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
-            j, end = person_after(doc, ents, after_affiliation, names)
+            j, end = person_after(doc, known, after_affiliation, names)
         if end > j and not any(is_role_token(t, w) for t in doc[j:end]):
             min_tokens = 1 if honorific or affiliation is None else 2
-            if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, ents)):
+            if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, known)):
                 found.append(make_span(doc, j, end, PER, "rule"))
                 if not honorific:
                     roles.append((role_start, role_end, j, end, affiliation))
@@ -129,7 +130,7 @@ def find_people(doc: Doc) -> Doc:
             if (
                 2 <= i - start <= 3
                 and (tok[start].lower_ in names or maximal)
-                and not any(e.start < i and start < e.end and e.label_ != PER for e in ents)
+                and not any(e.label_ != PER for e in known.overlapping(start, i))
             ):
                 person = make_span(doc, start, i, PER, "rule")
                 found.append(person)
@@ -145,7 +146,7 @@ def find_people(doc: Doc) -> Doc:
             affiliation = by_start.get(a)
         roles.append((role_start, role_end, person.start, person.end, affiliation))
     # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski".
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ != ORG or ent.id_ != "model":
             continue
         cue = 0
@@ -186,15 +187,15 @@ def find_people(doc: Doc) -> Doc:
             end += 1
         if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
             by_given_name.append(make_span(doc, i, end, PER, "rule"))
-    set_ents(doc, filter_spans(found), replaceable_by_person)
+    entities = Entities(doc, ents)
+    entities.add(filter_spans(found), replaceable_by_person)
     # Given names fill gaps and complete a person the model cut short ("Felix" -> "Felix
     # Hartung"); "Royal Navy", "Davis Cup" stay what the model said.
-    set_ents(
-        doc,
+    entities.add(
         filter_spans(by_given_name),
         lambda old, new: old.label_ == PER and contained(old, new),
     )
-    person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
+    entities.write()
     doc._.roles = [
         RoleMatch(
             doc[rs:re_].text,
@@ -207,7 +208,7 @@ def find_people(doc: Doc) -> Doc:
             affil.end_char if affil is not None else -1,
         )
         for rs, re_, ps, pe, affil in roles
-        if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
+        if is_person(entities.covering(ps, pe))
     ]
     return doc
 
@@ -257,7 +258,11 @@ FIRST_NAME_COMMON_ZIPF = 5.0
 COMMON_WORD_ZIPF = 4.5
 
 
-def named_like_a_person(doc: Doc, start: int, end: int, ents: list[Span]) -> bool:
+def is_person(ent: Span | None) -> bool:
+    return ent is not None and ent.label_ == PER
+
+
+def named_like_a_person(doc: Doc, start: int, end: int, ents: Entities) -> bool:
     """Whether the words after a role cue can be a person's name: a given name or an initial
     among them, a person the model found there, or not all of them common words of the
     article's language or English ("Executive Member", "Leiter Public Sector")."""
@@ -265,7 +270,7 @@ def named_like_a_person(doc: Doc, start: int, end: int, ents: list[Span]) -> boo
     names = first_names()
     if any(t.lower_ in names or (len(t) == 2 and t.text.endswith(".")) for t in span):
         return True
-    if any(e.label_ == PER and e.start <= start and end <= e.end for e in ents):
+    if is_person(ents.covering(start, end)):
         return True
     return not all(
         max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en")) >= COMMON_WORD_ZIPF
