@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import gender_guesser.detector
 from spacy.tokens import Doc, Span, Token
+from wordfreq import zipf_frequency
 
 from pipeline import lang
 from pipeline.extract.labels import ORG, PER
@@ -209,6 +210,13 @@ def first_names() -> frozenset[str]:
         for name in detector.names
         if len(name) >= 3 and name not in not_names and detector.get_gender(name) in keep
     )
+
+
+@lru_cache(maxsize=262_144)
+def zipf(word: str, language: str) -> float:
+    """wordfreq's Zipf frequency of a word in a language, remembered: the components ask for
+    the same words again and again."""
+    return float(zipf_frequency(word, language))
 
 
 def is_role_token(token: Token, w: Words) -> bool:

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
-from wordfreq import zipf_frequency
 
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, ORG, PER
@@ -23,6 +24,7 @@ from pipeline.extract.spans import (
     token_texts,
     tokens_of,
     words,
+    zipf,
 )
 from pipeline.lexicon import LEGAL_FORM_TOKENS, LEGAL_FORMS
 
@@ -34,8 +36,6 @@ for _form in LEGAL_FORMS:
     LEGAL_FORMS_BY_FIRST.setdefault(_form[0].rstrip("."), []).append(
         tuple(part.rstrip(".") for part in _form)
     )
-#: Zipf frequency from which every word of a rule-built name being common makes it generic.
-GENERIC_ZIPF = 4.0
 #: Joiners of two names.
 COORDINATORS = frozenset({"and", "und", "et"})
 #: Units of power and energy (and their names), which the model takes for organizations.
@@ -51,8 +51,21 @@ FORMULA = re.compile(r"(?:CO2|CO₂|NOx|NO2|N2O|CH4|H2|H2O|SO2|O3|PM10|PM2[.,]5)
 ACRONYM = re.compile(r"(?=(?:.*[A-Z]){2})[A-Z][A-Za-z0-9&/.\-]{1,11}")
 
 
-@Language.component("pi_organizations")
-def find_organizations(doc: Doc) -> Doc:
+@dataclass(frozen=True)
+class OrganizationRules:
+    """Thresholds of the organizations component (`Config.organization_rules`, documented in
+    `Config`)."""
+
+    generic_zipf: float = 4.0
+
+
+@Language.factory("pi_organizations", default_config=asdict(OrganizationRules()))
+def make_organization_finder(nlp: Language, name: str, generic_zipf: float) -> Callable[[Doc], Doc]:
+    rules = OrganizationRules(generic_zipf)
+    return lambda doc: find_organizations(doc, rules)
+
+
+def find_organizations(doc: Doc, rules: OrganizationRules) -> Doc:
     """Organizations by legal form (GmbH, Co., Ltd.), institutional head or introduced acronym."""
     tok = tokens_of(doc)
     w = words(doc)
@@ -153,7 +166,8 @@ def find_organizations(doc: Doc) -> Doc:
     doc.ents = [
         without_trailing_place(e) if e.label_ == ORG else e
         for e in split_coordinations(doc, entities.spans())
-        if e.label_ != ORG or (not_an_organization(e) is None and not is_generic(e))
+        if e.label_ != ORG
+        or (not_an_organization(e) is None and not is_generic(e, rules.generic_zipf))
     ]
     return doc
 
@@ -177,7 +191,7 @@ def without_trailing_place(ent: Span) -> Span:
     return ent
 
 
-def is_generic(ent: Span) -> bool:
+def is_generic(ent: Span, generic_zipf: float) -> bool:
     """A name the rules built of common words only ("Schule für Kinder", "Military College",
     "Ermittlungsbehörde"): no place, given name, acronym or legal form among them."""
     if ent.id_ != "rule" or ends_with_legal_form(ent):
@@ -188,7 +202,7 @@ def is_generic(ent: Span) -> bool:
         lower = t.lower_
         if t.is_upper or lower in names or gazetteer.city_candidates(t.text):
             return False
-        if max(zipf_frequency(lower, ent.doc.lang_), zipf_frequency(lower, "en")) < GENERIC_ZIPF:
+        if max(zipf(lower, ent.doc.lang_), zipf(lower, "en")) < generic_zipf:
             return False
     return bool(content)
 

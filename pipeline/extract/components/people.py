@@ -3,11 +3,13 @@ the roles they hold, with the organization named beside the role."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
-from wordfreq import zipf_frequency
 
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
@@ -23,12 +25,37 @@ from pipeline.extract.spans import (
     person_after,
     tokens_of,
     words,
+    zipf,
 )
 from pipeline.lexicon import LEGAL_FORM_TOKENS
 
 
-@Language.component("pi_people")
-def find_people(doc: Doc) -> Doc:
+@dataclass(frozen=True)
+class PeopleRules:
+    """Thresholds of the people component (`Config.people_rules`, documented in `Config`)."""
+
+    common_word_zipf: float = 4.5
+    first_name_common_zipf: float = 5.0
+    city_min_population: int = 100_000
+    genitive_city_min_population: int = 500_000
+
+
+@Language.factory("pi_people", default_config=asdict(PeopleRules()))
+def make_people_finder(
+    nlp: Language,
+    name: str,
+    common_word_zipf: float,
+    first_name_common_zipf: float,
+    city_min_population: int,
+    genitive_city_min_population: int,
+) -> Callable[[Doc], Doc]:
+    rules = PeopleRules(
+        common_word_zipf, first_name_common_zipf, city_min_population, genitive_city_min_population
+    )
+    return lambda doc: find_people(doc, rules)
+
+
+def find_people(doc: Doc, rules: PeopleRules) -> Doc:
     """People after role and title cues, in appositions, and after known first names; roles."""
     tok = tokens_of(doc)
     w = words(doc)
@@ -96,7 +123,9 @@ def find_people(doc: Doc) -> Doc:
             j, end = person_after(doc, known, after_affiliation, names)
         if end > j and not any(is_role_token(t, w) for t in doc[j:end]):
             min_tokens = 1 if honorific or affiliation is None else 2
-            if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, known)):
+            if end - j >= min_tokens and (
+                honorific or named_like_a_person(doc, j, end, known, rules.common_word_zipf)
+            ):
                 found.append(make_span(doc, j, end, PER, "rule"))
                 if not honorific:
                     roles.append((role_start, role_end, j, end, affiliation))
@@ -171,7 +200,7 @@ def find_people(doc: Doc) -> Doc:
             token.lower_ not in names
             or not is_name_token(token)
             or token.is_stop
-            or zipf_frequency(token.lower_, doc.lang_) >= FIRST_NAME_COMMON_ZIPF  # "Alter Hafen"
+            or zipf(token.lower_, doc.lang_) >= rules.first_name_common_zipf  # "Alter Hafen"
             or token.lower_ in ENGLISH_STOP_WORDS  # English phrases in German text: "One Belt"
         ):
             continue
@@ -182,7 +211,7 @@ def find_people(doc: Doc) -> Doc:
             and is_name_token(tok[end])
             and not tok[end].lower_.endswith(w.org_heads)
             and not is_role_token(tok[end], w)  # "Donald Trump Präsident"
-            and zipf_frequency(tok[end].lower_, doc.lang_) < COMMON_WORD_ZIPF  # "Gelegenheit"
+            and zipf(tok[end].lower_, doc.lang_) < rules.common_word_zipf  # "Gelegenheit"
         ):
             end += 1
         if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
@@ -252,17 +281,13 @@ def role_phrase_end(doc: Doc, k: int, w: Words) -> int:
     return end
 
 
-#: Zipf frequency from which a given name is more often a word of the language ("Alter").
-FIRST_NAME_COMMON_ZIPF = 5.0
-#: Zipf frequency (wordfreq) from which a word after a role is a common word, not a name.
-COMMON_WORD_ZIPF = 4.5
-
-
 def is_person(ent: Span | None) -> bool:
     return ent is not None and ent.label_ == PER
 
 
-def named_like_a_person(doc: Doc, start: int, end: int, ents: Entities) -> bool:
+def named_like_a_person(
+    doc: Doc, start: int, end: int, ents: Entities, common_word_zipf: float
+) -> bool:
     """Whether the words after a role cue can be a person's name: a given name or an initial
     among them, a person the model found there, or not all of them common words of the
     article's language or English ("Executive Member", "Leiter Public Sector")."""
@@ -273,8 +298,7 @@ def named_like_a_person(doc: Doc, start: int, end: int, ents: Entities) -> bool:
     if is_person(ents.covering(start, end)):
         return True
     return not all(
-        max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en")) >= COMMON_WORD_ZIPF
-        for t in span
+        max(zipf(t.lower_, doc.lang_), zipf(t.lower_, "en")) >= common_word_zipf for t in span
     )
 
 
@@ -296,7 +320,12 @@ PERSON_STOP_WORDS = {
 }
 
 
-def plausible_person(ent: Span, names: frozenset[str]) -> bool:
+def plausible_person(
+    ent: Span,
+    names: frozenset[str],
+    city_min_population: int = PeopleRules.city_min_population,
+    genitive_city_min_population: int = PeopleRules.genitive_city_min_population,
+) -> bool:
     """Whether a PER span can be a person's name: no company words, and in German a first
     word that is a given name, an initial or a name-like word rather than an adjective."""
     w = words(ent.doc)
@@ -329,9 +358,12 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
             ent.id_ == "model"
             and (
                 any(t.is_upper and len(t) > 1 and not t.text.endswith(".") for t in ent)
-                or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
+                or any(
+                    c.population >= city_min_population
+                    for c in gazetteer.city_candidates(first.text)
+                )
                 or any(  # "Geschenk Hangzhous"
-                    c.population >= 500_000
+                    c.population >= genitive_city_min_population
                     for t in ent[1:]
                     for c in gazetteer.city_candidates(t.text, genitive=w.profile.genitive_s)
                 )

@@ -276,11 +276,11 @@ def accept_cities(
     changed = True
     while changed:
         changed = False
-        for start, end, city, evidence, with_evidence, without, before, after in judged:
+        for start, end, city, has_evidence, with_evidence, without, before, after in judged:
             if (start, end) in accepted:
                 continue
             listed = before + 1 in city_ends or after in city_starts
-            ok = with_evidence if evidence or listed else without
+            ok = with_evidence if has_evidence or listed else without
             if ok:
                 accepted[(start, end)] = city
                 city_ends.add(end)

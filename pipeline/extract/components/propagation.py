@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
 
 import pycountry
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from wordfreq import zipf_frequency
 
-from pipeline.extract.components.people import plausible_person
+from pipeline.extract.components.people import PeopleRules, plausible_person
 from pipeline.extract.labels import CITY, LOC, ORG, PER
 from pipeline.extract.spans import (
     Entities,
@@ -22,31 +22,55 @@ from pipeline.extract.spans import (
     is_name_token,
     make_span,
     words,
+    zipf,
 )
 
-#: Zipf frequency from which a lone capitalized word with an inflection ending is a word of
-#: the language rather than a surname.
-LONE_WORD_ZIPF = 1.5
 #: ISO 4217 codes: "DKK 23 million" is money, not an organization.
 CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)
 
 
-@Language.component("pi_propagation")
-def propagation_component(doc: Doc) -> Doc:
+@dataclass(frozen=True)
+class PropagationRules:
+    """Thresholds of the propagation component (`Config.propagation_rules`, documented in
+    `Config`): its own, and the people component's that say what cannot be a person."""
+
+    lone_word_zipf: float = 1.5
+    city_min_population: int = PeopleRules.city_min_population
+    genitive_city_min_population: int = PeopleRules.genitive_city_min_population
+
+
+@Language.factory("pi_propagation", default_config=asdict(PropagationRules()))
+def make_propagation(
+    nlp: Language,
+    name: str,
+    lone_word_zipf: float,
+    city_min_population: int,
+    genitive_city_min_population: int,
+) -> Callable[[Doc], Doc]:
+    rules = PropagationRules(lone_word_zipf, city_min_population, genitive_city_min_population)
+    return lambda doc: propagation_component(doc, rules)
+
+
+def propagation_component(doc: Doc, rules: PropagationRules) -> Doc:
     """The last rule component: propagate names, then drop the token caches (the tokens refer
     back to the document, a cycle only the garbage collector would break, and a later
     retokenization would make them stale; the text cannot change)."""
-    doc = propagate_names(doc)
+    doc = propagate_names(doc, rules)
     doc.user_data.pop("pi_token_objects", None)
     doc.user_data.pop("pi_tokens", None)
     return doc
 
 
-def propagate_names(doc: Doc) -> Doc:
+def propagate_names(doc: Doc, rules: PropagationRules) -> Doc:
     """A person or organization recognized once is recognized at every other occurrence."""
     names = first_names()
     lone_endings = words(doc).profile.lone_person_endings
-    ents = [e for e in doc.ents if e.label_ != PER or plausible_person(e, names)]
+    ents = [
+        e
+        for e in doc.ents
+        if e.label_ != PER
+        or plausible_person(e, names, rules.city_min_population, rules.genitive_city_min_population)
+    ]
     # What an organization's name of several words starts with, up to a space: a person
     # named so is the organization ("Hanbit Mobility" in "Hanbit Mobility Co., Ltd.").
     org_heads = {
@@ -70,9 +94,8 @@ def propagate_names(doc: Doc) -> Doc:
                 lone_endings is None
                 or (  # "Entwürfe", not "Osborne" or "Winstone"
                     e.text.lower().endswith(lone_endings)
-                    and zipf_frequency(e.text.lower(), doc.lang_) >= LONE_WORD_ZIPF
-                    and zipf_frequency(e.text.lower(), doc.lang_)
-                    > zipf_frequency(e.text.lower(), "en")
+                    and zipf(e.text.lower(), doc.lang_) >= rules.lone_word_zipf
+                    and zipf(e.text.lower(), doc.lang_) > zipf(e.text.lower(), "en")
                 )
             )
             and e.text.lower() not in names
