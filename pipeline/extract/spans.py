@@ -7,9 +7,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import gender_guesser.detector
+from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc, Span, Token
 from wordfreq import zipf_frequency
 
@@ -93,10 +95,14 @@ def words(doc: Doc) -> Words:
 
 # --- span helpers ----------------------------------------------------------------------------
 def doc_text(doc: Doc) -> str:
-    """doc.text, built once per document (spaCy joins every token's text at each access)."""
+    """doc.text, built once per document (spaCy makes a Token object of every token and joins
+    their texts at each access); from the token texts, which the components share."""
     text = doc.user_data.get("pi_text")
     if text is None:
-        text = doc.user_data["pi_text"] = doc.text
+        texts, spaces = token_texts(doc)
+        text = doc.user_data["pi_text"] = "".join(
+            chain.from_iterable(zip(texts, spaces, strict=True))
+        )
     return str(text)
 
 
@@ -109,13 +115,19 @@ def tokens_of(doc: Doc) -> list[Token]:
 
 
 def token_texts(doc: Doc) -> tuple[list[str], list[str]]:
-    """Each token's text and trailing whitespace, made once per document."""
+    """Each token's text and trailing whitespace, made once per document, read from the
+    document's arrays (no Token objects): the text is the lexeme's ORTH, the whitespace one
+    space where the SPACY flag is set."""
     cached = doc.user_data.get("pi_tokens")
     if cached is None:
-        tokens = tokens_of(doc)
+        strings = doc.vocab.strings
+        if len(doc):
+            orths, flags = doc.to_array([ORTH, SPACY]).T.tolist()
+        else:
+            orths, flags = [], []
         cached = doc.user_data["pi_tokens"] = (
-            [t.text for t in tokens],
-            [t.whitespace_ for t in tokens],
+            [strings[orth] for orth in orths],
+            [" " if flag else "" for flag in flags],
         )
     texts, spaces = cached
     return texts, spaces

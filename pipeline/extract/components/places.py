@@ -210,6 +210,8 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
     entities.add(found, keep_existing)
     candidates: list[tuple[int, int, gazetteer.City, str]] = []
     for start, end, text in ngrams:
+        if not gazetteer.city_candidates(text, genitive=genitive):
+            continue  # most capitalized words: no city is called so (resolve_city would say)
         start_char = tok[start].idx
         if overlaps_technology(start_char, start_char + len(text), tech_chars):
             continue
