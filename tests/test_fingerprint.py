@@ -100,6 +100,32 @@ def test_the_fingerprint_names_the_model_content() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("gazetteer_common_word_zipf", 4.5),
+        ("person_common_word_zipf", 4.0),
+        ("first_name_common_zipf", 5.5),
+        ("person_city_min_population", 50_000),
+        ("person_genitive_city_min_population", 1_000_000),
+        ("organization_generic_zipf", 3.5),
+        ("lone_person_word_zipf", 2.0),
+    ],
+)
+def test_every_component_threshold_changes_the_fingerprint(field: str, value: float) -> None:
+    """A threshold of a rule component re-extracts: it is in the fingerprint and reaches the
+    component through its factory config."""
+    from pipeline.extract import resolve_pipeline
+
+    default, changed = load_config(), load_config(**{field: value})
+    assert fingerprint.extraction_fingerprint("en", default) != (
+        fingerprint.extraction_fingerprint("en", changed)
+    )
+    nlp, _ = resolve_pipeline("en", [], changed.component_rules())
+    configured = {name: nlp.get_pipe_config(name) for name in changed.component_rules()}
+    assert value in [v for c in configured.values() for v in c.values()]
+
+
 # --- re-reading files -----------------------------------------------------------------------
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:

@@ -28,6 +28,7 @@ def test_detects_english_and_german_with_scores() -> None:
     assert [a.language for a in items] == ["de", "en"]
     assert all(a.language_score > 0.9 and a.status == "ok" for a in items)
 
+
 SPANISH = (
     "El ayuntamiento de Valencia presentó el jueves una nueva plataforma que reúne los datos "
     "de tráfico y de calidad del aire de los edificios públicos de la ciudad."

@@ -62,9 +62,7 @@ def test_values_are_typed_and_empty_cells_null(database: sqlite_utils.Database) 
 def test_views_put_names_beside_ids(database: sqlite_utils.Database) -> None:
     assert set(schema.VIEWS) <= set(database.view_names())
     mention = next(
-        database.query(
-            "SELECT * FROM mentions_named WHERE entity_name = 'Signe Kjærholm' LIMIT 1"
-        )
+        database.query("SELECT * FROM mentions_named WHERE entity_name = 'Signe Kjærholm' LIMIT 1")
     )
     assert mention["article_title"] and mention["entity_type"] == "person"
     assert mention["found_by"]
@@ -152,9 +150,7 @@ def test_datasette_serves_views_and_full_text_search(corpus_output: Path, tmp_pa
         texts = get_json(f"{base}/article_texts.json?{query}")
         assert texts and all("hydrogen" in row["text"].lower() for row in texts)
         query = urllib.parse.urlencode({"_search": "Kjærholm", "_shape": "array"})
-        assert [e["name"] for e in get_json(f"{base}/entities.json?{query}")] == [
-            "Signe Kjærholm"
-        ]
+        assert [e["name"] for e in get_json(f"{base}/entities.json?{query}")] == ["Signe Kjærholm"]
     finally:
         server.terminate()
         try:

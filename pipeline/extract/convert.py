@@ -3,6 +3,8 @@ offsets and sentences, roles, sentence bounds and unknown technology-like phrase
 
 from __future__ import annotations
 
+import bisect
+
 from spacy.tokens import Doc
 
 from pipeline import taxonomy
@@ -62,10 +64,18 @@ def doc_to_extraction(doc: Doc, article: Article) -> Extraction:
         for r in doc._.roles or []
     ]
     mentions.sort(key=lambda m: (m.start, m.end, m.entity_type))
+    # Organizations and people, sorted and free of overlaps (they are entities of the document):
+    # only the last one that starts before a candidate ends can overlap it.
     taken = [(m.start, m.end) for m in mentions if m.entity_type in ("organization", "person")]
     candidates = [
         (start, end, term, sentence_of(start))
         for start, end, term in taxonomy.find_candidates(text, taxonomy.load())
-        if not any(s < end and start < e for s, e in taken)  # "Hikvision Digital Technology"
+        if not overlaps(taken, start, end)  # "Hikvision Digital Technology"
     ]
     return Extraction(article.article_id, mentions, roles, sentences, candidates)
+
+
+def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans` (sorted, free of overlaps)."""
+    k = bisect.bisect_left(spans, (end,)) - 1
+    return k >= 0 and spans[k][1] > start

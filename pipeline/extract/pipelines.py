@@ -142,10 +142,11 @@ class DottedName:
 
 
 def resolve_pipeline(
-    language: str, candidates: list[str], places: dict[str, Any] | None = None
+    language: str, candidates: list[str], rules: dict[str, dict[str, Any]] | None = None
 ) -> tuple[Language, PipelineInfo]:
     """The first candidate that loads, with the rule components added; rules alone otherwise.
-    `places` configures the places component (`Config.place_rules`; its defaults if None)."""
+    `rules` configures the rule components by name (`Config.component_rules`; a component
+    left out keeps its defaults, which are `Config`'s)."""
     for candidate in candidates:
         nlp = load_candidate(candidate)
         if nlp is not None:
@@ -177,8 +178,7 @@ def resolve_pipeline(
     for text, pieces in TOKEN_SPECIAL_CASES.items():
         tokenizer.add_special_case(text, [{ORTH: piece} for piece in pieces])
     for component in RULE_COMPONENTS:
-        config = (places or {}) if component == "pi_places" else {}
-        nlp.add_pipe(component, config=config)
+        nlp.add_pipe(component, config=(rules or {}).get(component, {}))
     meta = nlp.meta
     info = PipelineInfo(
         language=language,

@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import gender_guesser.detector
+from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
+from wordfreq import zipf_frequency
 
 from pipeline import lang
 from pipeline.extract.labels import ORG, PER
@@ -97,10 +99,14 @@ def words(doc: Doc) -> Words:
 
 # --- span helpers ----------------------------------------------------------------------------
 def doc_text(doc: Doc) -> str:
-    """doc.text, built once per document (spaCy joins every token's text at each access)."""
+    """doc.text, built once per document (spaCy makes a Token object of every token and joins
+    their texts at each access); from the token texts, which the components share."""
     text = doc.user_data.get("pi_text")
     if text is None:
-        text = doc.user_data["pi_text"] = doc.text
+        texts, spaces = token_texts(doc)
+        text = doc.user_data["pi_text"] = "".join(
+            chain.from_iterable(zip(texts, spaces, strict=True))
+        )
     return str(text)
 
 
@@ -113,13 +119,19 @@ def tokens_of(doc: Doc) -> list[Token]:
 
 
 def token_texts(doc: Doc) -> tuple[list[str], list[str]]:
-    """Each token's text and trailing whitespace, made once per document."""
+    """Each token's text and trailing whitespace, made once per document, read from the
+    document's arrays (no Token objects): the text is the lexeme's ORTH, the whitespace one
+    space where the SPACY flag is set."""
     cached = doc.user_data.get("pi_tokens")
     if cached is None:
-        tokens = tokens_of(doc)
+        strings = doc.vocab.strings
+        if len(doc):
+            orths, flags = doc.to_array([ORTH, SPACY]).T.tolist()
+        else:
+            orths, flags = [], []
         cached = doc.user_data["pi_tokens"] = (
-            [t.text for t in tokens],
-            [t.whitespace_ for t in tokens],
+            [strings[orth] for orth in orths],
+            [" " if flag else "" for flag in flags],
         )
     texts, spaces = cached
     return texts, spaces
@@ -129,15 +141,64 @@ def make_span(doc: Doc, start: int, end: int, label: str, source: str, key: str 
     return Span(doc, start, end, label=label, kb_id=key, span_id=source)
 
 
-def set_ents(doc: Doc, new: Iterable[Span], replaceable: Callable[[Span, Span], bool]) -> None:
-    """Add spans to doc.ents; an overlapping existing entity goes only where `replaceable`."""
-    ents = list(doc.ents)
-    for span in new:
-        overlapping = [e for e in ents if e.start < span.end and span.start < e.end]
-        if all(replaceable(e, span) for e in overlapping):
-            ents = [e for e in ents if e not in overlapping]
-            ents.append(span)
-    doc.ents = filter_spans(ents)
+class Entities:
+    """A document's entities while a component works on them, written to `doc.ents` once (by
+    `write`): each read or write of `doc.ents` walks the whole document, and overlap is looked
+    up through the entity that covers each token instead of by comparing spans pairwise, so a
+    component's cost grows with the article's length, not with its square.
+
+    The spans must not overlap one another and must carry a label and a source (`make_span`):
+    then `spans()` is what `doc.ents` would read back after `write()`."""
+
+    def __init__(self, doc: Doc, ents: Iterable[Span] | None = None) -> None:
+        self.doc = doc
+        self.owner: list[Span | None] = [None] * len(doc)
+        self.by_start: dict[int, Span] = {}
+        for ent in doc.ents if ents is None else ents:
+            self.put(ent)
+
+    def put(self, span: Span) -> None:
+        if span.end <= span.start:
+            return  # spaCy sets no entity for an empty span
+        self.by_start[span.start] = span
+        for i in range(span.start, span.end):
+            self.owner[i] = span
+
+    def remove(self, span: Span) -> None:
+        del self.by_start[span.start]
+        for i in range(span.start, span.end):
+            self.owner[i] = None
+
+    def overlapping(self, start: int, end: int) -> list[Span]:
+        """The entities that share a token with [start, end), in token order."""
+        found: list[Span] = []
+        for i in range(max(start, 0), min(end, len(self.owner))):
+            ent = self.owner[i]
+            if ent is not None and (not found or found[-1] is not ent):
+                found.append(ent)
+        return found
+
+    def covering(self, start: int, end: int) -> Span | None:
+        """The entity that contains [start, end), if one does."""
+        ent = self.owner[start] if 0 <= start < len(self.owner) else None
+        return ent if ent is not None and end <= ent.end else None
+
+    def add(self, new: Iterable[Span], replaceable: Callable[[Span, Span], bool]) -> None:
+        """Add spans in turn; an overlapping entity (one already there or a span added before)
+        goes only where `replaceable(old, new)`, otherwise the new span is dropped."""
+        for span in new:
+            overlapping = self.overlapping(span.start, span.end)
+            if all(replaceable(e, span) for e in overlapping):
+                for e in overlapping:
+                    self.remove(e)
+                self.put(span)
+
+    def spans(self) -> list[Span]:
+        """The entities in token order."""
+        return [self.by_start[start] for start in sorted(self.by_start)]
+
+    def write(self) -> None:
+        self.doc.ents = self.spans()
 
 
 def contained(old: Span, new: Span) -> bool:
@@ -167,6 +228,13 @@ def first_names() -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=262_144)
+def zipf(word: str, language: str) -> float:
+    """wordfreq's Zipf frequency of a word in a language, remembered: the components ask for
+    the same words again and again."""
+    return float(zipf_frequency(word, language))
+
+
 def is_role_token(token: Token, w: Words) -> bool:
     lower = token.lower_
     if lower in w.role_words:
@@ -192,7 +260,7 @@ def name_ngrams(doc: Doc, max_len: int) -> list[tuple[int, int, str]]:
 
 
 def person_after(
-    doc: Doc, ents: list[Span], j: int, names: frozenset[str], reach: int = 6
+    doc: Doc, ents: Entities, j: int, names: frozenset[str], reach: int = 6
 ) -> tuple[int, int]:
     """The person named within a few tokens after j: a PER entity, a first name and surname,
     or, right after a separator ("…, Ltd.--Yang Ruikai,"), two or three name words."""
@@ -210,15 +278,13 @@ def person_after(
         and (end == len(doc) or tok[end].is_punct)
         and (end + 1 >= len(doc) or not is_name_token(tok[end + 1]))  # not a list of names
         and not any(
-            e.start < end and start < e.end and not (e.label_ in (PER, ORG) and e.id_ == "model")
-            for e in ents
+            not (e.label_ in (PER, ORG) and e.id_ == "model") for e in ents.overlapping(start, end)
         )
     ):
         return start, end
-    people = {e.start: e for e in ents if e.label_ == PER}
     for k in range(j, min(j + reach, len(doc))):
-        ent = people.get(k)
-        if ent is not None:
+        ent = ents.by_start.get(k)
+        if ent is not None and ent.label_ == PER:
             return ent.start, ent.end
         if tok[k].lower_ in names and is_name_token(tok[k]):
             end = k + 1

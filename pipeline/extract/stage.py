@@ -30,7 +30,7 @@ class Extractor:
     def pipeline(self, language: str) -> Language:
         if language not in self.pipelines:
             nlp, info = resolve_pipeline(
-                language, self.config.pipelines[language], self.config.place_rules()
+                language, self.config.pipelines[language], self.config.component_rules()
             )
             nlp.max_length = max(nlp.max_length, self.config.max_text_chars + 1)
             self.pipelines[language], self.info[language] = nlp, info
@@ -63,7 +63,7 @@ def extract_batch(batch: tuple[Config, list[Article]]) -> list[Extraction]:
     key = json.dumps(
         [
             config.as_dict()["pipelines"],
-            config.place_rules(),
+            config.component_rules(),
             config.batch_size,
             config.max_text_chars,
         ],

@@ -11,7 +11,7 @@ from spacy.util import filter_spans
 
 from pipeline import known_organizations
 from pipeline.extract.labels import ORG, PER
-from pipeline.extract.spans import contained, make_span, set_ents, words
+from pipeline.extract.spans import Entities, contained, make_span, words
 
 
 @Language.factory("pi_known_organizations")
@@ -35,7 +35,9 @@ class KnownOrganizations:
             make_span(doc, span.start, with_acronym(doc, span.end), ORG, "gazetteer")
             for span in self.matcher(doc, as_spans=True)
         ]
-        set_ents(doc, filter_spans(found), replaceable_by_known)
+        entities = Entities(doc)
+        entities.add(filter_spans(found), replaceable_by_known)
+        entities.write()
         return doc
 
 

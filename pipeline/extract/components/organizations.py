@@ -4,26 +4,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
-from wordfreq import zipf_frequency
 
 from pipeline import gazetteer, known_organizations
 from pipeline.extract.labels import CITY, ORG, PER
 from pipeline.extract.spans import (
+    Entities,
     Words,
     contained,
     first_names,
     is_name_token,
     make_span,
     name_run_start,
-    set_ents,
     starts_person,
     token_texts,
     tokens_of,
     words,
+    zipf,
 )
 from pipeline.lexicon import LEGAL_FORM_TOKENS, LEGAL_FORMS
 
@@ -35,8 +37,6 @@ for _form in LEGAL_FORMS:
     LEGAL_FORMS_BY_FIRST.setdefault(_form[0].rstrip("."), []).append(
         tuple(part.rstrip(".") for part in _form)
     )
-#: Zipf frequency from which every word of a rule-built name being common makes it generic.
-GENERIC_ZIPF = 4.0
 #: Joiners of two names.
 COORDINATORS = frozenset({"and", "und", "et"})
 #: Units of power and energy (and their names), which the model takes for organizations.
@@ -52,8 +52,21 @@ FORMULA = re.compile(r"(?:CO2|CO₂|NOx|NO2|N2O|CH4|H2|H2O|SO2|O3|PM10|PM2[.,]5)
 ACRONYM = re.compile(r"(?=(?:.*[A-Z]){2})[A-Z][A-Za-z0-9&/.\-]{1,11}")
 
 
-@Language.component("pi_organizations")
-def find_organizations(doc: Doc) -> Doc:
+@dataclass(frozen=True)
+class OrganizationRules:
+    """Thresholds of the organizations component (`Config.organization_rules`, documented in
+    `Config`)."""
+
+    generic_zipf: float = 4.0
+
+
+@Language.factory("pi_organizations", default_config=asdict(OrganizationRules()))
+def make_organization_finder(nlp: Language, name: str, generic_zipf: float) -> Callable[[Doc], Doc]:
+    rules = OrganizationRules(generic_zipf)
+    return lambda doc: find_organizations(doc, rules)
+
+
+def find_organizations(doc: Doc, rules: OrganizationRules) -> Doc:
     """Organizations by legal form (GmbH, Co., Ltd.), institutional head or introduced acronym."""
     tok = tokens_of(doc)
     w = words(doc)
@@ -118,8 +131,8 @@ def find_organizations(doc: Doc) -> Doc:
             # One word is enough for a compound head: "Friedrich-Alexander-Universität".
             if end - start >= 2 or (end - start == 1 and token.text.count("-") >= 1):
                 found.append(make_span(doc, start, end, ORG, "rule"))
-    set_ents(
-        doc,
+    entities = Entities(doc)
+    entities.add(
         filter_spans(found),
         lambda old, new: (
             # a known name stays whole, unless its legal form follows ("naturstrom AG"), not
@@ -143,7 +156,7 @@ def find_organizations(doc: Doc) -> Doc:
     )
     # An acronym in parentheses right after an organization: "… Technology (CAICT)".
     found = []
-    for ent in doc.ents:
+    for ent in entities.spans():
         end = ent.end
         if (
             ent.label_ == ORG
@@ -153,16 +166,15 @@ def find_organizations(doc: Doc) -> Doc:
             and ACRONYM.fullmatch(tok[end + 1].text)
         ):
             found.append(make_span(doc, end + 1, end + 2, ORG, "rule"))
-    set_ents(
-        doc,
+    entities.add(
         found,
         lambda old, new: (old.label_ != PER or old.id_ == "model") and contained(old, new),
     )
-    split_coordinations(doc)
     doc.ents = [
         without_trailing_place(e) if e.label_ == ORG else e
-        for e in doc.ents
-        if e.label_ != ORG or (not_an_organization(e) is None and not is_generic(e))
+        for e in split_coordinations(doc, entities.spans())
+        if e.label_ != ORG
+        or (not_an_organization(e) is None and not is_generic(e, rules.generic_zipf))
     ]
     return doc
 
@@ -186,7 +198,7 @@ def without_trailing_place(ent: Span) -> Span:
     return ent
 
 
-def is_generic(ent: Span) -> bool:
+def is_generic(ent: Span, generic_zipf: float) -> bool:
     """A name the rules built of common words only ("Schule für Kinder", "Military College",
     "Ermittlungsbehörde"): no place, given name, acronym or legal form among them."""
     if ent.id_ != "rule" or ends_with_legal_form(ent):
@@ -197,7 +209,7 @@ def is_generic(ent: Span) -> bool:
         lower = t.lower_
         if t.is_upper or lower in names or gazetteer.city_candidates(t.text):
             return False
-        if max(zipf_frequency(lower, ent.doc.lang_), zipf_frequency(lower, "en")) < GENERIC_ZIPF:
+        if max(zipf(lower, ent.doc.lang_), zipf(lower, "en")) < generic_zipf:
             return False
     return bool(content)
 
@@ -218,16 +230,16 @@ def looks_complete(span: Span) -> bool:
     return last in LEGAL_FORM_TOKENS or last.endswith(words(span.doc).org_heads)
 
 
-def split_coordinations(doc: Doc) -> None:
+def split_coordinations(doc: Doc, ents: list[Span]) -> list[Span]:
     """Two names joined by "and"/"und" are two: "Leeds City Council and Siemens Mobility Ltd",
     "Austin and Cisco Systems, Inc." (a city, then a company). Names with the joiner inside
     ("Department for Energy Security and Net Zero", "Johnson & Johnson") stay whole: the
     left part must end as a name does, or be a city, and the right part must be a name."""
-    ents: list[Span] = []
-    for ent in doc.ents:
+    split: list[Span] = []
+    for ent in ents:
         parts = split_at_joiner(doc, ent) if ent.label_ == ORG else None
-        ents.extend(parts or [ent])
-    doc.ents = filter_spans(ents)
+        split.extend(parts or [ent])
+    return filter_spans(split)
 
 
 def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:

@@ -3,16 +3,19 @@ the roles they hold, with the organization named beside the role."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
-from wordfreq import zipf_frequency
 
 from pipeline import gazetteer
 from pipeline.extract.components.organizations import COORDINATORS
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
 from pipeline.extract.spans import (
+    Entities,
     RoleMatch,
     Words,
     contained,
@@ -21,15 +24,45 @@ from pipeline.extract.spans import (
     is_role_token,
     make_span,
     person_after,
-    set_ents,
     tokens_of,
     words,
+    zipf,
 )
 from pipeline.lexicon import LEGAL_FORM_TOKENS
 
 
-@Language.component("pi_people")
-def find_people(doc: Doc) -> Doc:
+@dataclass(frozen=True)
+class PeopleRules:
+    """Thresholds of the people component (`Config.people_rules`, documented in `Config`)."""
+
+    common_word_zipf: float = 4.5
+    first_name_common_zipf: float = 5.0
+    city_min_population: int = 100_000
+    genitive_city_min_population: int = 500_000
+    surname_zipf: float = 3.5
+
+
+@Language.factory("pi_people", default_config=asdict(PeopleRules()))
+def make_people_finder(
+    nlp: Language,
+    name: str,
+    common_word_zipf: float,
+    first_name_common_zipf: float,
+    city_min_population: int,
+    genitive_city_min_population: int,
+    surname_zipf: float,
+) -> Callable[[Doc], Doc]:
+    rules = PeopleRules(
+        common_word_zipf,
+        first_name_common_zipf,
+        city_min_population,
+        genitive_city_min_population,
+        surname_zipf,
+    )
+    return lambda doc: find_people(doc, rules)
+
+
+def find_people(doc: Doc, rules: PeopleRules) -> Doc:
     """People after role and title cues, in appositions, and after known first names; roles."""
     tok = tokens_of(doc)
     w = words(doc)
@@ -37,7 +70,8 @@ def find_people(doc: Doc) -> Doc:
     found: list[Span] = []
     roles: list[tuple[int, int, int, int, Span | None]] = []  # role span, person span, affil
     ents = list(doc.ents)
-    by_start = {e.start: e for e in ents}
+    known = Entities(doc, ents)  # the entities as they came: never changed
+    by_start = known.by_start
     people_by_end = {e.end: e for e in ents if e.label_ == PER}
     phrase_end = 0
     for i, token in enumerate(tok):
@@ -75,7 +109,7 @@ def find_people(doc: Doc) -> Doc:
                 j = ent.end
             else:
                 # "Sekretär von Innovation and Technology of Hong Kong Nicholas W. Yang"
-                p_start, p_end = person_after(doc, ents, k, names, reach=9)
+                p_start, p_end = person_after(doc, known, k, names, reach=9)
                 if p_end > p_start and p_start > k:
                     affiliation = doc[k:p_start]
                     j = p_start
@@ -93,7 +127,7 @@ def find_people(doc: Doc) -> Doc:
             end -= 1
         if affiliation is not None and not honorific:
             # "Mayor of Seville, José Luis Sanz": a known person or a first name must follow.
-            j, end = person_after(doc, ents, after_affiliation, names)
+            j, end = person_after(doc, known, after_affiliation, names)
         if (
             end > j
             and not any(is_role_token(t, w) for t in doc[j:end])
@@ -101,7 +135,9 @@ def find_people(doc: Doc) -> Doc:
             and tok[j - 1].lower_ not in w.determiners  # "… für den Datenschutz"
         ):
             min_tokens = 1 if honorific or affiliation is None else 2
-            if end - j >= min_tokens and (honorific or named_like_a_person(doc, j, end, ents)):
+            if end - j >= min_tokens and (
+                honorific or named_like_a_person(doc, j, end, known, rules.common_word_zipf)
+            ):
                 found.append(make_span(doc, j, end, PER, "rule"))
                 if not honorific:
                     roles.append((role_start, role_end, j, end, affiliation))
@@ -136,23 +172,23 @@ def find_people(doc: Doc) -> Doc:
             if (
                 2 <= i - start <= 3
                 and (tok[start].lower_ in names or maximal)
-                and not any(e.start < i and start < e.end and e.label_ != PER for e in ents)
+                and not any(e.label_ != PER for e in known.overlapping(start, i))
             ):
                 person = make_span(doc, start, i, PER, "rule")
                 found.append(person)
         if person is None:
             continue
-        role_end, affiliation = role_affiliation(doc, k, by_start, w)
+        role_end, affiliation = role_affiliation(doc, k, by_start, w, rules.common_word_zipf)
         if affiliation is not None and affiliation.id_ == "rule" and affiliation.label_ == ORG:
             named_by_role.append(affiliation)
         roles.append((role_start, role_end, person.start, person.end, affiliation))
+
     # Organizations the model made of people: "Mayor Liisa Raudsepp", "Piotr Zalewski"; not
     # "Royal Navy", "Davis Cup" (common words after the given name).
     def is_common(t: Token) -> bool:
-        zipf = max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en"))
-        return zipf >= SURNAME_ZIPF
+        return max(zipf(t.lower_, doc.lang_), zipf(t.lower_, "en")) >= rules.surname_zipf
 
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ != ORG or ent.id_ != "model":
             continue
         cue = 0
@@ -177,7 +213,7 @@ def find_people(doc: Doc) -> Doc:
             token.lower_ not in names
             or not is_name_token(token)
             or token.is_stop
-            or zipf_frequency(token.lower_, doc.lang_) >= FIRST_NAME_COMMON_ZIPF  # "Alter Hafen"
+            or zipf(token.lower_, doc.lang_) >= rules.first_name_common_zipf  # "Alter Hafen"
             or token.lower_ in ENGLISH_STOP_WORDS  # English phrases in German text: "One Belt"
         ):
             continue
@@ -189,29 +225,26 @@ def find_people(doc: Doc) -> Doc:
             and is_name_token(tok[end])
             and not tok[end].lower_.endswith(w.org_heads)
             and not is_role_token(tok[end], w)  # "Donald Trump Präsident"
-            and zipf_frequency(tok[end].lower_, doc.lang_) < COMMON_WORD_ZIPF  # "Gelegenheit"
+            and zipf(tok[end].lower_, doc.lang_) < rules.common_word_zipf  # "Gelegenheit"
         ):
             end += 1
         if end - i >= 2 and not any(t.lower_ in w.not_names for t in doc[i + 1 : end]):
             by_given_name.append(make_span(doc, i, end, PER, "rule"))
-    set_ents(doc, filter_spans(found), replaceable_by_person)
-    set_ents(doc, filter_spans(named_by_role), same_place_span)
+    entities = Entities(doc, ents)
+    entities.add(filter_spans(found), replaceable_by_person)
+    entities.add(filter_spans(named_by_role), same_place_span)
     # Given names fill gaps and complete a person the model cut short ("Felix" -> "Felix
     # Hartung"); "Royal Navy", "Davis Cup" stay what the model said.
-    set_ents(
-        doc,
+    entities.add(
         filter_spans(by_given_name),
         lambda old, new: old.label_ == PER and contained(old, new),
     )
     # A name inside a role phrase is part of the role: "Leiter Testing und Validierung".
-    inside_roles = [
-        e
-        for e in doc.ents
-        if e.label_ == PER and any(rs <= e.start and e.end <= re_ for rs, re_, _, _, _ in roles)
-    ]
-    if inside_roles:
-        doc.ents = [e for e in doc.ents if e not in inside_roles]
-    person_at = {(e.start, e.end): e for e in doc.ents if e.label_ == PER}
+    for rs, re_, _, _, _ in roles:
+        for ent in entities.overlapping(rs, re_):
+            if ent.label_ == PER and rs <= ent.start and ent.end <= re_:
+                entities.remove(ent)
+    entities.write()
     doc._.roles = [
         RoleMatch(
             doc[rs:re_].text,
@@ -224,7 +257,7 @@ def find_people(doc: Doc) -> Doc:
             affil.end_char if affil is not None else -1,
         )
         for rs, re_, ps, pe, affil in roles
-        if (ps, pe) in person_at or any(e.start <= ps and pe <= e.end for e in person_at.values())
+        if is_person(entities.covering(ps, pe))
     ]
     return doc
 
@@ -269,7 +302,7 @@ def role_phrase_end(doc: Doc, k: int, w: Words) -> int:
 
 
 def role_affiliation(
-    doc: Doc, k: int, by_start: dict[int, Span], w: Words
+    doc: Doc, k: int, by_start: dict[int, Span], w: Words, common_zipf: float
 ) -> tuple[int, Span | None]:
     """The end of the role phrase whose role word is token k, and the organization (or else
     the place) the role belongs to, when the clause names it: "director of aerospace at the
@@ -294,12 +327,12 @@ def role_affiliation(
             a += 1
             found = by_start.get(a)
         if found is None:
-            found = organization_named_at(doc, a, by_start, w)
+            found = organization_named_at(doc, a, by_start, w, common_zipf)
         elif found.label_ == LOC and not place_role:
             # "chief executive of Ledgerline", a name the model took for a place
-            found = organization_named_at(doc, found.start, {}, w) or found
+            found = organization_named_at(doc, found.start, {}, w, common_zipf) or found
         if found is not None and found.label_ == ORG:
-            parent = parent_organization(doc, found.end, by_start, w)
+            parent = parent_organization(doc, found.end, by_start, w, common_zipf)
             return j if parent is None else found.end, parent or found
         if (
             found is not None
@@ -328,7 +361,9 @@ def same_place_span(old: Span, new: Span) -> bool:
     return old.label_ == LOC and (old.start, old.end) == (new.start, new.end)
 
 
-def parent_organization(doc: Doc, i: int, by_start: dict[int, Span], w: Words) -> Span | None:
+def parent_organization(
+    doc: Doc, i: int, by_start: dict[int, Span], w: Words, common_zipf: float
+) -> Span | None:
     """The organization that a unit found before token i belongs to, when named right after
     it: "Niederlassung Süd der Autobahn GmbH", "Labor für Beton und Asphalt der Empa"."""
     tok = tokens_of(doc)
@@ -337,11 +372,13 @@ def parent_organization(doc: Doc, i: int, by_start: dict[int, Span], w: Words) -
     k = i + 1
     while k < len(doc) and k not in by_start and tok[k].lower_ in w.determiners:
         k += 1
-    parent = by_start.get(k) or organization_named_at(doc, k, by_start, w)
+    parent = by_start.get(k) or organization_named_at(doc, k, by_start, w, common_zipf)
     return parent if parent is not None and parent.label_ == ORG else None
 
 
-def organization_named_at(doc: Doc, a: int, by_start: dict[int, Span], w: Words) -> Span | None:
+def organization_named_at(
+    doc: Doc, a: int, by_start: dict[int, Span], w: Words, common_zipf: float
+) -> Span | None:
     """The capitalized name at token a, as an organization of the "rule" source, when it can
     be one: a clause-final run of name words and acronyms (with connectors inside, up to the
     next entity), not a place, a person's given name, department words or common words only
@@ -383,7 +420,7 @@ def organization_named_at(doc: Doc, a: int, by_start: dict[int, Span], w: Words)
     if all(t.lower_ in department or t.lower_ in w.org_connectors for t in span):
         return None
     if all(
-        max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en")) >= COMMON_WORD_ZIPF
+        max(zipf(t.lower_, doc.lang_), zipf(t.lower_, "en")) >= common_zipf
         for t in span
         if t.lower_ not in w.org_connectors
     ):
@@ -394,16 +431,14 @@ def organization_named_at(doc: Doc, a: int, by_start: dict[int, Span], w: Words)
 #: Tokens after a role phrase within which its affiliation is looked for.
 AFFILIATION_REACH = 8
 
-#: Zipf frequency from which a given name is more often a word of the language ("Alter").
-FIRST_NAME_COMMON_ZIPF = 5.0
-#: Zipf frequency from which a word after a given name makes a model organization no person
-#: ("Royal Navy", "Davis Cup"; most surnames are rarer).
-SURNAME_ZIPF = 3.5
-#: Zipf frequency (wordfreq) from which a word after a role is a common word, not a name.
-COMMON_WORD_ZIPF = 4.5
+
+def is_person(ent: Span | None) -> bool:
+    return ent is not None and ent.label_ == PER
 
 
-def named_like_a_person(doc: Doc, start: int, end: int, ents: list[Span]) -> bool:
+def named_like_a_person(
+    doc: Doc, start: int, end: int, ents: Entities, common_word_zipf: float
+) -> bool:
     """Whether the words after a role cue can be a person's name: a given name or an initial
     among them, a person the model found there, or not all of them common words of the
     article's language or English ("Executive Member", "Leiter Public Sector")."""
@@ -411,11 +446,10 @@ def named_like_a_person(doc: Doc, start: int, end: int, ents: list[Span]) -> boo
     names = first_names()
     if any(t.lower_ in names or (len(t) == 2 and t.text.endswith(".")) for t in span):
         return True
-    if any(e.label_ == PER and e.start <= start and end <= e.end for e in ents):
+    if is_person(ents.covering(start, end)):
         return True
     return not all(
-        max(zipf_frequency(t.lower_, doc.lang_), zipf_frequency(t.lower_, "en")) >= COMMON_WORD_ZIPF
-        for t in span
+        max(zipf(t.lower_, doc.lang_), zipf(t.lower_, "en")) >= common_word_zipf for t in span
     )
 
 
@@ -437,7 +471,12 @@ PERSON_STOP_WORDS = {
 }
 
 
-def plausible_person(ent: Span, names: frozenset[str]) -> bool:
+def plausible_person(
+    ent: Span,
+    names: frozenset[str],
+    city_min_population: int = PeopleRules.city_min_population,
+    genitive_city_min_population: int = PeopleRules.genitive_city_min_population,
+) -> bool:
     """Whether a PER span can be a person's name: no company words, and in German a first
     word that is a given name, an initial or a name-like word rather than an adjective."""
     w = words(ent.doc)
@@ -470,9 +509,12 @@ def plausible_person(ent: Span, names: frozenset[str]) -> bool:
             ent.id_ == "model"
             and (
                 any(t.is_upper and len(t) > 1 and not t.text.endswith(".") for t in ent)
-                or any(c.population >= 100_000 for c in gazetteer.city_candidates(first.text))
+                or any(
+                    c.population >= city_min_population
+                    for c in gazetteer.city_candidates(first.text)
+                )
                 or any(  # "Geschenk Hangzhous"
-                    c.population >= 500_000
+                    c.population >= genitive_city_min_population
                     for t in ent[1:]
                     for c in gazetteer.city_candidates(t.text, genitive=w.profile.genitive_s)
                 )

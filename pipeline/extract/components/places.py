@@ -3,10 +3,12 @@ missed."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import wordfreq
 from spacy.language import Language
@@ -16,11 +18,12 @@ from spacy.util import filter_spans
 from pipeline import gazetteer
 from pipeline.extract.labels import CITY, COUNTRY, LOC, ORG, PER
 from pipeline.extract.spans import (
+    Entities,
     doc_text,
     is_name_token,
     make_span,
     name_ngrams,
-    set_ents,
+    token_texts,
     tokens_of,
     words,
 )
@@ -88,7 +91,32 @@ def place_evidence(doc: Doc, start: int, end: int, cues: frozenset[str]) -> str:
     return ""
 
 
-def list_neighbours(doc: Doc, start: int, end: int) -> tuple[int, int]:
+class Brackets(NamedTuple):
+    """Token positions of the opening and closing parentheses of a document, in order."""
+
+    opening: list[int]
+    closing: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Brackets:
+        texts = token_texts(doc)[0]
+        return cls(
+            [i for i, t in enumerate(texts) if t == "("],
+            [i for i, t in enumerate(texts) if t == ")"],
+        )
+
+    def opening_before(self, i: int) -> int:
+        """The last "(" at token i or before it (not the first token), or 0."""
+        k = bisect.bisect_right(self.opening, i) - 1
+        return self.opening[k] if k >= 0 and self.opening[k] > 0 else 0
+
+    def closing_after(self, i: int, default: int) -> int:
+        """The first ")" at token i or after it, or `default`."""
+        k = bisect.bisect_left(self.closing, i)
+        return self.closing[k] if k < len(self.closing) else default
+
+
+def list_neighbours(doc: Doc, start: int, end: int, brackets: Brackets) -> tuple[int, int]:
     """Where a neighbouring item of a list of places would end (the token before) and start
     (the token after), across a joiner and a parenthesized addition such as "(Saale)"; -2
     where no joiner stands there."""
@@ -97,15 +125,11 @@ def list_neighbours(doc: Doc, start: int, end: int) -> tuple[int, int]:
     if start > 0 and tok[start - 1].lower_ in LIST_JOINERS:
         k = start - 1
         if k > 0 and tok[k - 1].text == ")":
-            k -= 1
-            while k > 0 and tok[k].text != "(":
-                k -= 1
+            k = brackets.opening_before(k - 1)
         before = k - 1
     after = end
     if after < len(doc) and tok[after].text == "(":
-        while after < len(doc) and tok[after].text != ")":
-            after += 1
-        after += 1
+        after = brackets.closing_after(after, len(doc)) + 1
     after = after + 1 if after < len(doc) and tok[after].lower_ in LIST_JOINERS else -2
     return before, after
 
@@ -167,7 +191,7 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
                 )
                 continue
         relabeled.append(ent)
-    doc.ents = relabeled
+    entities = Entities(doc, relabeled)
     # Countries of the cities found so far decide between namesakes ("Sale" beside Bath).
     context |= {
         gazetteer.cities_by_id()[int(e.kb_id_)].country_code
@@ -176,19 +200,20 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
     }
     found: list[Span] = []
     for (start, end), code in countries.items():
-        if not any(e.start < end and start < e.end for e in relabeled):
+        if not entities.overlapping(start, end):
             span_text = doc[start:end].text
             city = gazetteer.resolve_city(span_text, context, genitive=genitive, region=region)
             if city is not None and code in gazetteer.CITY_STATES:
                 found.append(make_span(doc, start, end, CITY, "gazetteer", str(city.geonames_id)))
             else:
                 found.append(make_span(doc, start, end, COUNTRY, "gazetteer", code))
-    set_ents(doc, found, keep_existing)
+    entities.add(found, keep_existing)
     candidates: list[tuple[int, int, gazetteer.City, str]] = []
     for start, end, text in ngrams:
+        if not gazetteer.city_candidates(text, genitive=genitive):
+            continue  # most capitalized words: no city is called so (resolve_city would say)
         start_char = tok[start].idx
-        end_char = start_char + len(text)
-        if any(start_char < e and s < end_char for s, e in tech_chars):
+        if overlaps_technology(start_char, start_char + len(text), tech_chars):
             continue
         # In English, a capitalized neighbour means a longer name ("Wasu Media", "Hong Kong
         # Trade"); German capitalizes every noun, so there it means nothing.
@@ -206,13 +231,22 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
         ):
             continue  # an odd alternate name ("SLM" for Jerusalem), not "Wien" or "Peking"
         candidates.append((start, end, city, place_evidence(doc, start, end, profile.place_cues)))
-    found = accept_cities(doc, candidates, rules)
-    set_ents(doc, filter_spans(found), keep_existing)
+    found = accept_cities(doc, entities.spans(), candidates, rules)
+    entities.add(filter_spans(found), keep_existing)
+    entities.write()
     return doc
+
+
+def overlaps_technology(start: int, end: int, tech_chars: list[tuple[int, int]]) -> bool:
+    """Whether characters [start, end) overlap a technology match (`tech_chars` sorted and
+    free of overlaps: only the last match that starts before `end` can)."""
+    k = bisect.bisect_left(tech_chars, (end,)) - 1
+    return k >= 0 and tech_chars[k][1] > start
 
 
 def accept_cities(
     doc: Doc,
+    ents: list[Span],
     candidates: list[tuple[int, int, gazetteer.City, str]],
     rules: PlaceRules,
 ) -> list[Span]:
@@ -221,29 +255,34 @@ def accept_cities(
     ambiguous word, called by their own name (Hamburg) or by a name that is no common word
     of the language (Wien, Kopenhagen). List items are accepted from the known ones
     outwards."""
-    city_ends = {e.end for e in doc.ents if e.label_ == CITY}
-    city_starts = {e.start for e in doc.ents if e.label_ == CITY}
+    city_ends = {e.end for e in ents if e.label_ == CITY}
+    city_starts = {e.start for e in ents if e.label_ == CITY}
+    brackets = Brackets.of(doc)
+    # What does not change from pass to pass: the neighbours' positions, whether the city is
+    # large enough with evidence, and whether it is without.
+    judged = []
+    for start, end, city, evidence in candidates:
+        text = doc[start:end].text
+        with_evidence = city.population >= rules.evidence_min_population
+        without = (
+            city.population >= rules.known_city_population
+            and gazetteer.name_key(text) not in gazetteer.AMBIGUOUS_NAMES
+            and (
+                gazetteer.name_key(text) == gazetteer.name_key(city.name)
+                or not is_common_word(text, doc.lang_, rules.common_word_zipf)
+            )
+        )
+        before, after = list_neighbours(doc, start, end, brackets)
+        judged.append((start, end, city, bool(evidence), with_evidence, without, before, after))
     accepted: dict[tuple[int, int], gazetteer.City] = {}
     changed = True
     while changed:
         changed = False
-        for start, end, city, evidence in candidates:
+        for start, end, city, has_evidence, with_evidence, without, before, after in judged:
             if (start, end) in accepted:
                 continue
-            before, after = list_neighbours(doc, start, end)
             listed = before + 1 in city_ends or after in city_starts
-            text = doc[start:end].text
-            if evidence or listed:
-                ok = city.population >= rules.evidence_min_population
-            else:
-                ok = (
-                    city.population >= rules.known_city_population
-                    and gazetteer.name_key(text) not in gazetteer.AMBIGUOUS_NAMES
-                    and (
-                        gazetteer.name_key(text) == gazetteer.name_key(city.name)
-                        or not is_common_word(text, doc.lang_, rules.common_word_zipf)
-                    )
-                )
+            ok = with_evidence if has_evidence or listed else without
             if ok:
                 accepted[(start, end)] = city
                 city_ends.add(end)
