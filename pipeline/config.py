@@ -192,7 +192,6 @@ class Config:
             "lone_word_zipf": self.lone_person_word_zipf,
             "city_min_population": self.person_city_min_population,
             "genitive_city_min_population": self.person_genitive_city_min_population,
-            "surname_zipf": self.person_surname_zipf,
         }
 
     def component_rules(self) -> dict[str, dict[str, Any]]:
