@@ -57,3 +57,11 @@ def test_a_model_organization_after_a_given_name_stays_one(
     result = extract_text("de", "Die Royal Navy schickte zwei Schiffe zum Davis Cup in Hamburg.")
     assert {"Royal Navy", "Davis Cup"} <= result.texts("organization")
     assert not result.texts("person")
+
+
+def test_a_city_inside_an_institution_name_does_not_cut_it(
+    extract_text: Callable[[str, str], Found],
+) -> None:
+    text = "Eine Delegation des Hong Kong Productivity Council besuchte am Montag Hamburg."
+    result = extract_text("de", text)
+    assert "Hong Kong Productivity Council" in result.texts("organization")

@@ -140,7 +140,7 @@ def find_organizations(doc: Doc, rules: OrganizationRules) -> Doc:
             (
                 contained(old, new)
                 and old.label_ != PER
-                and (old.id_ != "gazetteer" or ends_with_legal_form(new))
+                and (old.label_ != ORG or old.id_ != "gazetteer" or ends_with_legal_form(new))
             )
             or (old.label_ == PER and old.id_ == "model" and old[0].lower_ not in first_names())
             # "Robert Bosch GmbH": a person's name with a legal form is a company.
