@@ -258,6 +258,21 @@ def language_pipelines(text: str) -> tuple[str, list[str]]:
     return language.strip(), comma_list(names)
 
 
+def add_corpus_and_config(parser: argparse.ArgumentParser, corpus_help: str | None) -> None:
+    """The corpus argument (where `corpus_help` says what it is) and --config."""
+    if corpus_help is not None:
+        parser.add_argument(
+            "corpus",
+            nargs="?",
+            type=Path,
+            default=None,
+            help=f"{corpus_help} (default: corpus)",
+        )
+    parser.add_argument(
+        "--config", type=Path, help="TOML file of settings; command-line options override it"
+    )
+
+
 def add_config_options(parser: argparse.ArgumentParser, only: Iterable[str] | None = None) -> None:
     """Add the generated options (all, or the fields in `only`) to a parser."""
     wanted = set(only) if only is not None else None
@@ -359,16 +374,7 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
         "extract entities, write the tables into the output folder, then the report "
         "(report.html and tables.xlsx). Only new or changed files are processed again.",
     )
-    run.add_argument(
-        "corpus",
-        nargs="?",
-        type=Path,
-        default=None,
-        help="folder of articles, read recursively and never written (default: corpus)",
-    )
-    run.add_argument(
-        "--config", type=Path, help="TOML file of settings; command-line options override it"
-    )
+    add_corpus_and_config(run, "folder of articles, read recursively and never written")
     run.add_argument(
         "--rebuild",
         action="store_true",
@@ -387,16 +393,8 @@ def build_parser(prog: str = "pressintel") -> argparse.ArgumentParser:
 
     for stage, (short, long) in STAGE_HELP.items():
         command = commands.add_parser(stage, parents=[common], help=short, description=long)
-        if stage in CORPUS_STAGES:
-            command.add_argument(
-                "corpus",
-                nargs="?",
-                type=Path,
-                default=None,
-                help="folder of articles, never written (default: corpus)",
-            )
-        command.add_argument(
-            "--config", type=Path, help="TOML file of settings; command-line options override it"
+        add_corpus_and_config(
+            command, "folder of articles, never written" if stage in CORPUS_STAGES else None
         )
         add_config_options(command, STAGE_SETTINGS[stage])
 

@@ -21,19 +21,24 @@ CORPUS = ROOT / "corpus"
 PACKAGE = ROOT / "pipeline"
 
 
-def test_every_module_that_extraction_imports_is_hashed() -> None:
-    """A fresh interpreter imports pipeline.extract; every pipeline module it loads (whether
-    extract is a module or a sub-package with language profiles) must be in the digest."""
+def modules_loaded_by(module: str) -> dict[str, str]:
+    """The pipeline modules (name -> file) a fresh interpreter loads to import `module`."""
     probe = (
-        "import json, sys, pipeline.extract\n"
+        f"import json, sys, {module}\n"
         "print(json.dumps({m.__name__: m.__file__ for m in list(sys.modules.values())\n"
         "    if m.__name__ == 'pipeline' or m.__name__.startswith('pipeline.')}))"
     )
-    loaded = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
-        ).stdout
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
     )
+    loaded: dict[str, str] = json.loads(result.stdout)
+    return loaded
+
+
+def test_every_module_that_extraction_imports_is_hashed() -> None:
+    """A fresh interpreter imports pipeline.extract; every pipeline module it loads (whether
+    extract is a module or a sub-package with language profiles) must be in the digest."""
+    loaded = modules_loaded_by("pipeline.extract")
     hashed = {p.resolve() for p in fingerprint.source_files()}
     missing = sorted(name for name, file in loaded.items() if Path(file).resolve() not in hashed)
     assert "pipeline.lexicon" in loaded
@@ -43,16 +48,7 @@ def test_every_module_that_extraction_imports_is_hashed() -> None:
 def test_every_module_that_linking_imports_is_hashed_and_linking_is_not_extraction() -> None:
     """The link stage's fingerprint covers every pipeline module `pipeline.link` loads; the
     extraction fingerprint does not cover link.py (editing it relinks, never re-extracts)."""
-    probe = (
-        "import json, sys, pipeline.link\n"
-        "print(json.dumps({m.__name__: m.__file__ for m in list(sys.modules.values())\n"
-        "    if m.__name__ == 'pipeline' or m.__name__.startswith('pipeline.')}))"
-    )
-    loaded = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True
-        ).stdout
-    )
+    loaded = modules_loaded_by("pipeline.link")
     hashed = {p.resolve() for p in fingerprint.source_files(sources=fingerprint.LINK_SOURCES)}
     missing = sorted(name for name, file in loaded.items() if Path(file).resolve() not in hashed)
     assert "pipeline.records" in loaded
