@@ -147,3 +147,23 @@ def test_data_dictionary_sheet_describes_every_column(
     assert "Unicode code points" in described[("mentions", "start")][1]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:G{len(rows)}"
+
+
+def test_a_long_table_is_cut_to_its_most_frequent_rows(written: Path) -> None:
+    """The workbook stays bounded at any corpus size: a sheet holds SHEET_MAX_ROWS rows, those
+    of the most articles, and the dictionary says so; the CSV keeps every row."""
+    tables = {p.stem: read_csv(p) for p in written.glob("*.csv")}
+    n = workbook.SHEET_MAX_ROWS + 7
+    pairs = tables["cooccurrence"].iloc[[0] * n].reset_index(drop=True)
+    pairs["n_articles"] = [str(i) for i in range(n)]
+    pairs["entity_id_a"] = [f"per_{i:012x}" for i in range(n)]
+    tables["cooccurrence"] = pairs
+    book = openpyxl.load_workbook(io.BytesIO(workbook.build(tables)), read_only=True)
+    rows = list(book["cooccurrence"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == workbook.SHEET_MAX_ROWS
+    counts = [row[header.index("n_articles")] for row in body]
+    assert counts[0] == n - 1 and min(counts) == 7  # the most frequent pairs are kept
+    notes = {r[0]: r[3] for r in book["data_dictionary"].iter_rows(values_only=True)}
+    assert f"50,000 of {n:,} rows here" in notes["cooccurrence"]
+    assert "rows here" not in notes["entities"]
