@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from found import Found
 
+from pipeline import gazetteer
+
 
 def test_apposition_role_with_organization(extract_text: Callable[[str, str], Found]) -> None:
     text = "Raj Patel, chief executive of Northwind Robotics Ltd, opened the depot in Leeds."
@@ -50,3 +52,15 @@ def test_a_department_after_a_role_is_not_an_organization(
     result = extract_text("en", "Jane Moss, head of Marketing, said the results were strong.")
     assert "Marketing" not in result.texts("organization")
     assert [r.affiliation for r in result.extraction.roles] == [""]
+
+
+def test_a_state_after_a_city_is_the_citys_state(
+    extract_text: Callable[[str, str], Found],
+) -> None:
+    result = extract_text("en", "The premier opened the depot in Melbourne, Victoria, on Monday.")
+    assert result.texts("city") == {"Melbourne"}
+    result = extract_text("en", "The clinic in Victoria, British Columbia, hired nurses.")
+    [key] = result.keys("city")
+    assert gazetteer.cities_by_id()[int(key)].country_code == "CA"
+    result = extract_text("en", "Trains now run between Bremen, Hamburg and Berlin every hour.")
+    assert result.texts("city") == {"Bremen", "Hamburg", "Berlin"}  # a list, not city and state

@@ -233,8 +233,36 @@ def find_places(doc: Doc, rules: PlaceRules) -> Doc:
         candidates.append((start, end, city, place_evidence(doc, start, end, profile.place_cues)))
     found = accept_cities(doc, entities.spans(), candidates, rules)
     entities.add(filter_spans(found), keep_existing)
+    with_states(doc, entities)
     entities.write()
     return doc
+
+
+def with_states(doc: Doc, entities: Entities) -> None:
+    """A state or province written after a city and a comma is the city's: not a second city
+    ("Melbourne, Victoria", "Portland, Oregon"), and it decides which namesake the city is
+    ("Victoria, British Columbia" is in Canada)."""
+    tok = tokens_of(doc)
+    for ent in entities.spans():
+        if ent.label_ != CITY or ent.end + 1 >= len(doc) or tok[ent.end].text != ",":
+            continue
+        state = entities.covering(ent.end + 1, ent.end + 2)
+        if state is None or state.start != ent.end + 1 or state.label_ not in (CITY, LOC):
+            continue
+        countries = gazetteer.subdivisions_by_key().get(gazetteer.name_key(state.text))
+        if not countries:
+            continue
+        city = gazetteer.resolve_city(ent.text, countries)
+        if city is None or city.country_code not in countries:
+            continue
+        if ent.kb_id_ != str(city.geonames_id):
+            entities.remove(ent)
+            entities.put(make_span(doc, ent.start, ent.end, CITY, ent.id_, str(city.geonames_id)))
+        namesakes = gazetteer.city_candidates(state.text)
+        if state.label_ == CITY and not any(  # "Bremen, Hamburg": a list of cities
+            c.country_code == city.country_code and c.population >= 100_000 for c in namesakes
+        ):
+            entities.remove(state)
 
 
 def overlaps_technology(start: int, end: int, tech_chars: list[tuple[int, int]]) -> bool:
