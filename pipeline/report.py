@@ -34,7 +34,7 @@ import math
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -185,20 +185,39 @@ def _read_csv(
     if bom and not raw.startswith(b"\xef\xbb\xbf"):
         log.warning("%s has no UTF-8 byte-order mark although one was expected", path.name)
     try:
-        return pd.read_csv(
-            io.BytesIO(raw),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig",
-            quoting=csv.QUOTE_MINIMAL,
-            usecols=usecols,
-        )
+        return pd.read_csv(io.BytesIO(raw), usecols=usecols, **_csv_options(delimiter))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise InputError(
             f"{path} is not a UTF-8 CSV table with delimiter {delimiter!r}: {exc}"
         ) from exc
+
+
+def _read_csv_chunks(path: Path, delimiter: str, rows: int | None) -> Iterator[pd.DataFrame]:
+    """One CSV table as text columns, `rows` rows at a time, read from the file as it goes
+    (None: the whole table at once)."""
+    try:
+        if rows is None:
+            yield pd.read_csv(path, **_csv_options(delimiter))
+            return
+        with pd.read_csv(path, chunksize=rows, **_csv_options(delimiter)) as reader:
+            yield from reader
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path} is not a UTF-8 CSV table with delimiter {delimiter!r}: {exc}"
+        ) from exc
+
+
+def _csv_options(delimiter: str) -> dict[str, Any]:
+    return {
+        "sep": delimiter,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "encoding": "utf-8-sig",
+        "quoting": csv.QUOTE_MINIMAL,
+    }
 
 
 def _check_folder(output: Path, delimiter: str) -> None:
@@ -233,6 +252,38 @@ def read_tables(
     tables = {path.stem: _read_csv(path, delimiter, bom) for path in sorted(output.glob("*.csv"))}
     _check_required(output, tables, delimiter)
     return tables
+
+
+def read_workbook_tables(
+    output: Path, *, delimiter: str = ",", bom: bool = False
+) -> tuple[dict[str, pd.DataFrame], dict[str, int], dict[str, pd.DataFrame]]:
+    """The tables as tables.xlsx holds them, each cut while it is read in chunks (memory stays
+    bounded however many articles), with their row counts, and the whole articles and
+    entities tables (name columns only) to look names up in.
+
+    Raises InputError as `read_tables` does.
+    """
+    _check_folder(output, delimiter)
+    tables: dict[str, pd.DataFrame] = {}
+    totals: dict[str, int] = {}
+    for path in sorted(output.glob("*.csv")):
+        frame, totals[path.stem] = workbook.keep_rows(
+            _read_csv_chunks(path, delimiter, WORKBOOK_CHUNK)
+        )
+        if not len(frame.columns):  # a header without rows
+            frame = next(_read_csv_chunks(path, delimiter, None))
+        tables[path.stem] = frame
+    _check_required(output, tables, delimiter)
+    names = {
+        name: _read_csv(path, delimiter, bom, usecols=frozenset(columns).__contains__)
+        for name, columns in workbook.NAME_COLUMNS.items()
+        if (path := output / f"{name}.csv").exists()
+    }
+    return tables, totals, names
+
+
+#: Rows read at a time for the workbook.
+WORKBOOK_CHUNK = 100_000
 
 
 def read_report_tables(
@@ -1599,8 +1650,8 @@ def run(output: Path, *, delimiter: str = ",", bom: bool = False) -> dict[str, P
         raise
     try:
         with locking.pinned_generation(output) as folder:
-            tables = read_tables(folder, delimiter=delimiter, bom=bom)
-        workbook_bytes = workbook.build(tables)
+            tables, totals, names = read_workbook_tables(folder, delimiter=delimiter, bom=bom)
+        workbook_bytes = workbook.build(tables, totals, names)
     except InputError:
         workbook_path.unlink(missing_ok=True)
         raise

@@ -32,10 +32,10 @@ log = logging.getLogger(__name__)
 WORKBOOK_FILE = "tables.xlsx"
 DICTIONARY_SHEET = "data_dictionary"
 #: Rows a sheet holds at most, so that the workbook stays an overview that opens quickly and
-#: stays small at any corpus size (about 15 MB at 20,000 articles, `make bench`); the CSV
+#: stays small at any corpus size (16 MB at 20,000 articles, `make bench`); the CSV
 #: tables, tables.sqlite and Parquet hold every row. A cut sheet keeps the rows of the most
 #: articles (or mentions) and says so in the data dictionary.
-SHEET_MAX_ROWS = 50_000
+SHEET_MAX_ROWS = 25_000
 RANK_COLUMNS = ("n_articles", "n_mentions")
 XLSX_MAX_CELL = 32_767
 XLSX_MAX_WIDTH, XLSX_MIN_WIDTH = 60, 6
@@ -60,13 +60,22 @@ ADDED_NAMES: dict[str, list[tuple[str, str, str]]] = {
     ],
     "roles": [("article_id", "article_title", "title of the article (workbook only)")],
 }
+#: The columns names are looked up in, by table.
+NAME_COLUMNS = {
+    "articles": ("article_id", "title"),
+    "entities": ("entity_id", "name", "entity_type"),
+}
 
 
-def with_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The tables with name and title columns beside their ids (ADDED_NAMES); tables without
-    the articles or entities to look names up in stay as they are."""
+def with_names(
+    tables: Mapping[str, pd.DataFrame], names: Mapping[str, pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The tables with name and title columns beside their ids (ADDED_NAMES), looked up in
+    the articles and entities of `names` (by default `tables`); tables without them stay as
+    they are."""
     out = dict(tables)
-    articles, entities = tables.get("articles"), tables.get("entities")
+    names = tables if names is None else names
+    articles, entities = names.get("articles"), names.get("entities")
     lookups: dict[str, dict[str, str]] = {}
     if articles is not None and {"article_id", "title"} <= set(articles.columns):
         lookups["article_title"] = dict(zip(articles["article_id"], articles["title"], strict=True))
@@ -142,10 +151,16 @@ def ordered_tables(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     return order + sorted(t for t in tables if t not in order)
 
 
-def build(tables: Mapping[str, pd.DataFrame]) -> bytes:
+def build(
+    tables: Mapping[str, pd.DataFrame],
+    totals: Mapping[str, int] | None = None,
+    names: Mapping[str, pd.DataFrame] | None = None,
+) -> bytes:
     """tables.xlsx as bytes from the CSV tables (text cells): one sheet per table and a
-    data_dictionary sheet."""
-    tables = with_names(tables)
+    data_dictionary sheet. `totals` are the row counts of tables already cut while read
+    (`keep_rows`), `names` the whole articles and entities tables to look names up in (by
+    default `tables`)."""
+    tables = with_names(tables, names)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
@@ -166,11 +181,11 @@ def build(tables: Mapping[str, pd.DataFrame]) -> bytes:
         "integer": workbook.add_format({"num_format": "0"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
     }
-    names = ordered_tables(tables)
-    sheets = sheet_names(names)
+    order = ordered_tables(tables)
+    sheets = sheet_names(order)
     dictionary_rows: list[list[str]] = []
-    for table in names:
-        frame, cut_note = cut(table, tables[table])
+    for table in order:
+        frame, cut_note = cut(table, tables[table], (totals or {}).get(table))
         types = column_types(table, frame)
         _write_sheet(workbook.add_worksheet(sheets[table]), table, frame, types, formats)
         known = schema.tables().get(table)
@@ -200,12 +215,31 @@ def build(tables: Mapping[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def cut(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The rows of a table that its sheet holds (SHEET_MAX_ROWS at most: those of the most
-    articles or mentions, else the first), and a note for the data dictionary when cut."""
-    if len(frame) <= SHEET_MAX_ROWS:
+def cut(table: str, frame: pd.DataFrame, total: int | None = None) -> tuple[pd.DataFrame, str]:
+    """The rows of a table that its sheet holds (`kept_rows`), and a note for the data
+    dictionary when some are left out; `total` is the table's row count when `frame` was
+    already cut while it was read (`keep_rows`)."""
+    total = len(frame) if total is None else total
+    frame = kept_rows(frame)
+    if total <= len(frame):
         return frame, ""
-    rank = next((c for c in RANK_COLUMNS if c in frame.columns), None)
+    rank = rank_column(frame)
+    kept = f"those with the most {rank}" if rank else "the first"
+    note = f" ({len(frame):,} of {total:,} rows here, {kept}; all in {table}.csv)"
+    log.info("tables.xlsx: %s holds %d of %d rows (%s)", table, len(frame), total, kept)
+    return frame, note
+
+
+def rank_column(frame: pd.DataFrame) -> str | None:
+    return next((c for c in RANK_COLUMNS if c in frame.columns), None)
+
+
+def kept_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """At most SHEET_MAX_ROWS rows: those of the most articles or mentions (ties in table
+    order), else the first."""
+    if len(frame) <= SHEET_MAX_ROWS:
+        return frame
+    rank = rank_column(frame)
     if rank is not None:
         order = (
             pd.to_numeric(frame[rank], errors="coerce")
@@ -213,10 +247,19 @@ def cut(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
             .sort_values(ascending=False, kind="stable")
         )
         frame = frame.loc[order.index]
-    kept = f"those with the most {rank}" if rank else "the first"
-    note = f" ({SHEET_MAX_ROWS:,} of {len(frame):,} rows here, {kept}; all in {table}.csv)"
-    log.info("tables.xlsx: %s holds %d of %d rows (%s)", table, SHEET_MAX_ROWS, len(frame), kept)
-    return frame.head(SHEET_MAX_ROWS), note
+    return frame.head(SHEET_MAX_ROWS)
+
+
+def keep_rows(chunks: Iterable[pd.DataFrame]) -> tuple[pd.DataFrame, int]:
+    """The rows a sheet holds, from a table read in chunks (memory stays bounded however long
+    the table), and the table's row count."""
+    kept: pd.DataFrame | None = None
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        both = chunk if kept is None else pd.concat([kept, chunk], ignore_index=True)
+        kept = kept_rows(both).reset_index(drop=True)
+    return (kept if kept is not None else pd.DataFrame()), total
 
 
 def _write_sheet(

@@ -165,5 +165,5 @@ def test_a_long_table_is_cut_to_its_most_frequent_rows(written: Path) -> None:
     counts = [row[header.index("n_articles")] for row in body]
     assert counts[0] == n - 1 and min(counts) == 7  # the most frequent pairs are kept
     notes = {r[0]: r[3] for r in book["data_dictionary"].iter_rows(values_only=True)}
-    assert f"50,000 of {n:,} rows here" in notes["cooccurrence"]
+    assert f"{workbook.SHEET_MAX_ROWS:,} of {n:,} rows here" in notes["cooccurrence"]
     assert "rows here" not in notes["entities"]
