@@ -82,8 +82,10 @@ def test_known_names_keep_a_legal_form_and_a_unit_acronym(
 def test_an_ambiguous_word_is_left_to_the_model(
     ents: Callable[[str, str], list[tuple[str, str, str]]],
 ) -> None:
-    found = ents("en", "She ate an orange and a lime before the meeting.")
-    assert not [e for e in found if e[2] == "gazetteer"]
+    # "Orange" and "Lime" are known companies, but as written here also a colour and a fruit:
+    # the gazetteer does not call them organizations (only their long forms would be).
+    found = ents("en", "Orange and Lime are the colours of the new buses in Leeds.")
+    assert not [e for e in found if e[1] == "ORG" and e[2] == "gazetteer"]
 
 
 def test_every_form_of_a_known_organization_is_one_entity() -> None:

@@ -4,7 +4,7 @@ language's words, and the named records the components leave on a document."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain
@@ -199,6 +199,19 @@ class Entities:
 
     def write(self) -> None:
         self.doc.ents = self.spans()
+
+
+def after_affiliation(doc: Doc, i: int, w: Words, starts: Container[int] = ()) -> int | None:
+    """Where the name after an affiliation word at token i begins ("of the …", "der …", "au
+    …"): past the determiners, unless an entity in `starts` begins at one; None when token i
+    is no affiliation word."""
+    tok = tokens_of(doc)
+    if i >= len(doc) or tok[i].lower_ not in w.affiliation_words:
+        return None
+    k = i + 1
+    while k < len(doc) and k not in starts and tok[k].lower_ in w.determiners:
+        k += 1
+    return k
 
 
 def contained(old: Span, new: Span) -> bool:

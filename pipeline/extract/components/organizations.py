@@ -16,6 +16,7 @@ from pipeline.extract.labels import CITY, ORG, PER
 from pipeline.extract.spans import (
     Entities,
     Words,
+    after_affiliation,
     contained,
     first_names,
     is_name_token,
@@ -244,6 +245,7 @@ def split_coordinations(doc: Doc, ents: list[Span]) -> list[Span]:
 
 def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:
     w = words(doc)
+    known = known_organizations.safe_forms()
     for k in range(ent.start + 1, ent.end - 1):
         if doc[k].lower_ not in COORDINATORS:
             continue
@@ -251,7 +253,6 @@ def split_at_joiner(doc: Doc, ent: Span) -> list[Span] | None:
         left, right = doc[ent.start : k], doc[after : ent.end]
         if not (is_name_token(right[0]) and (looks_complete(right) or len(right) >= 2)):
             continue
-        known = known_organizations.safe_forms()
         if (
             looks_complete(left)
             or (has_head(left) and has_head(right))
@@ -298,10 +299,5 @@ def not_an_organization(ent: Span) -> str | None:
 def names_its_parent(ent: Span, w: Words) -> bool:
     """Whether a name is followed by the organization it belongs to: "… der Autobahn GmbH"."""
     doc = ent.doc
-    k = ent.end
-    if k >= len(doc) or doc[k].lower_ not in w.affiliation_words:
-        return False
-    k += 1
-    while k < len(doc) and doc[k].lower_ in w.determiners:
-        k += 1
-    return k < len(doc) and (is_name_token(doc[k]) or doc[k].is_upper)
+    k = after_affiliation(doc, ent.end, w)
+    return k is not None and k < len(doc) and (is_name_token(doc[k]) or doc[k].is_upper)

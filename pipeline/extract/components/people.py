@@ -18,6 +18,7 @@ from pipeline.extract.spans import (
     Entities,
     RoleMatch,
     Words,
+    after_affiliation,
     contained,
     first_names,
     is_name_token,
@@ -318,14 +319,11 @@ def role_affiliation(
     while j < min(len(doc), end + AFFILIATION_REACH):
         if tok[j].is_punct or tok[j].is_quote:
             break
-        if tok[j].lower_ not in w.affiliation_words:
+        a = after_affiliation(doc, j, w, by_start)
+        if a is None:
             j += 1
             continue
-        a = j + 1
         found = by_start.get(a)
-        while found is None and a < len(doc) and tok[a].lower_ in w.determiners:
-            a += 1
-            found = by_start.get(a)
         if found is None:
             found = organization_named_at(doc, a, by_start, w, common_zipf)
         elif found.label_ == LOC and not place_role:
@@ -366,12 +364,9 @@ def parent_organization(
 ) -> Span | None:
     """The organization that a unit found before token i belongs to, when named right after
     it: "Niederlassung Süd der Autobahn GmbH", "Labor für Beton und Asphalt der Empa"."""
-    tok = tokens_of(doc)
-    if i >= len(doc) or tok[i].lower_ not in w.affiliation_words:
+    k = after_affiliation(doc, i, w, by_start)
+    if k is None:
         return None
-    k = i + 1
-    while k < len(doc) and k not in by_start and tok[k].lower_ in w.determiners:
-        k += 1
     parent = by_start.get(k) or organization_named_at(doc, k, by_start, w, common_zipf)
     return parent if parent is not None and parent.label_ == ORG else None
 
